@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every test tier and ends with one line "N passed, N failed" summing them.
+# Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings),
+# bindings check, UI type check, UI unit (vitest), browser (Playwright in
+# Debian's Chromium against the fake backend), real app end-to-end (tauri-driver
+# under Xvfb). Exits non-zero if any tier fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+LOGS=tests/artifacts/logs
+mkdir -p "$LOGS"
+PASSED=0
+FAILED=0
+SUMMARY=()
+
+tier() { # name passed failed
+  PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3))
+  SUMMARY+=("$(printf '%-12s %5d passed %5d failed' "$1" "$2" "$3")")
+  printf '\033[1;36m--- %s: %d passed, %d failed\033[0m\n' "$1" "$2" "$3"
+}
+# Counts from a log with a fallback: a tier that crashed before reporting counts as 1 failure.
+or_crash() { if [ "$1" -eq 0 ] && [ "$2" -eq 0 ] && [ "$3" -ne 0 ]; then echo "0 1"; else echo "$1 $2"; fi; }
+
+# 1. Python emulators' own tests (the oracle must be right before anything leans on it).
+python3 -m unittest discover -s tests/emulators -p 'test_*.py' -v > "$LOGS/emulators.log" 2>&1; rc=$?
+ran=$(grep -oE '^Ran [0-9]+' "$LOGS/emulators.log" | awk '{s+=$2} END {print s+0}')
+bad=$(grep -oE '(failures|errors)=[0-9]+' "$LOGS/emulators.log" | cut -d= -f2 | awk '{s+=$1} END {print s+0}')
+read -r p f < <(or_crash $((ran - bad)) "$bad" $rc); tier emulators "$p" "$f"
+
+# 2. Rust workspace.
+cargo test --workspace --no-fail-fast --color never > "$LOGS/rust.log" 2>&1; rc=$?
+p=$(grep -oE 'test result: .* ([0-9]+) passed' "$LOGS/rust.log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+f=$(grep -oE '; [0-9]+ failed' "$LOGS/rust.log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+read -r p f < <(or_crash "$p" "$f" $rc); tier rust "$p" "$f"
+grep -E '^test .* FAILED|panicked' "$LOGS/rust.log" | head -20
+
+# 3. The committed TypeScript bindings must match what the Rust types generate.
+stale=$(git status --porcelain -- ui/src/bindings)
+if [ -z "$stale" ]; then tier bindings 1 0; else
+  echo "ui/src/bindings is stale: regenerate with 'cargo test' and commit:"; echo "$stale"; tier bindings 0 1; fi
+
+# 4. UI: type check and unit tests.
+npm run --silent check > "$LOGS/svelte-check.log" 2>&1 && tier ui-types 1 0 || { tail -20 "$LOGS/svelte-check.log"; tier ui-types 0 1; }
+npx vitest run --config ui/vite.config.ts --reporter=json --outputFile="$LOGS/vitest.json" > "$LOGS/vitest.log" 2>&1; rc=$?
+read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numPassedTests,r.numFailedTests)}catch{console.log(0,0)}' "$PWD/$LOGS/vitest.json")
+read -r p f < <(or_crash "$p" "$f" $rc); tier ui-unit "$p" "$f"
+
+# node --test summary lines: "# pass N" / "# fail N".
+node_counts() { echo "$(grep -oE '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}') $(grep -oE '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')"; }
+
+# 5. Browser tests: the UI built with the fake backend, in Debian's Chromium.
+if npm run --silent build:fake > "$LOGS/build-fake.log" 2>&1; then
+  timeout 600 node --test --test-reporter=tap tests/browser/ > "$LOGS/browser.log" 2>&1; rc=$?
+  read -r p f < <(node_counts "$LOGS/browser.log"); read -r p f < <(or_crash "$p" "$f" $rc)
+else tail -20 "$LOGS/build-fake.log"; p=0; f=1; fi
+tier browser "$p" "$f"; grep -E '^not ok' "$LOGS/browser.log" 2>/dev/null | head
+
+# 6. The real app, built with the real UI embedded, driven through tauri-driver under Xvfb.
+if npx tauri build --debug --no-bundle > "$LOGS/tauri-build.log" 2>&1; then
+  timeout 900 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+    node --test --test-concurrency=1 --test-reporter=tap tests/e2e/ > "$LOGS/e2e.log" 2>&1; rc=$?
+  read -r p f < <(node_counts "$LOGS/e2e.log"); read -r p f < <(or_crash "$p" "$f" $rc)
+else tail -30 "$LOGS/tauri-build.log"; p=0; f=1; fi
+tier e2e "$p" "$f"; grep -E '^not ok' "$LOGS/e2e.log" 2>/dev/null | head
+pkill -x tauri-driver 2>/dev/null || true
+
+printf '%s\n' "${SUMMARY[@]}"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,23 @@
+# Mayalink: the README's commands. Each installs what is missing first.
+.PHONY: run test package deps-run deps-test bindings
+
+APP := target/debug/mayalink-app
+
+run: deps-run  ## build and launch the app (demo Maya and Mosketch when no real ones are reachable)
+	npx tauri build --debug --no-bundle
+	$(APP) --demo
+
+test: deps-test  ## every test tier; ends with "N passed, N failed"
+	.ci/test-all.sh
+
+package: deps-run  ## .deb and .rpm bundles in target/release/bundle/
+	npx tauri build --bundles deb,rpm
+
+bindings:  ## regenerate ui/src/bindings from the Rust types
+	cargo test --workspace --lib export_bindings
+
+deps-run:
+	.ci/install-deps.sh run
+
+deps-test:
+	.ci/install-deps.sh test

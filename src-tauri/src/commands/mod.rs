@@ -1,0 +1,5 @@
+//! IPC commands, one file per domain. Each returns `Result<_, AppError>` so the
+//! UI always receives `{code, message}` on failure.
+
+pub mod console;
+pub mod diagnostics;

@@ -1,0 +1,73 @@
+// Drives the real Mayalink binary through tauri-driver (WebKitWebDriver under it).
+// Each test file gets its own driver process and app instance; both are stopped
+// in clean-up even when the test fails, so a crash cannot leave CI hanging.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, until } from "selenium-webdriver";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const APP = path.join(ROOT, "target/debug/mayalink-app");
+export const ARTIFACTS = path.join(ROOT, "tests/artifacts/e2e");
+export { By, until };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on("error", reject);
+  });
+}
+
+async function waitForPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, "127.0.0.1", () => { c.end(); r(true); });
+      c.on("error", () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/** Starts tauri-driver and the app; returns { driver, stop }. `args` go to the app. */
+export async function startApp({ args = [], env = {} } = {}) {
+  if (!existsSync(APP)) throw new Error(`${APP} missing: run 'npx tauri build --debug --no-bundle' first`);
+  const port = await freePort();
+  const nativePort = await freePort();
+  const home = path.join(os.tmpdir(), `mayalink-e2e-${process.pid}-${port}`);
+  mkdirSync(home, { recursive: true });
+  const driverBin = existsSync(path.join(os.homedir(), ".cargo/bin/tauri-driver"))
+    ? path.join(os.homedir(), ".cargo/bin/tauri-driver") : "tauri-driver";
+  const tauriDriver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    stdio: ["ignore", "inherit", "inherit"],
+    // A private data/config home: tests never see (or change) the user's sessions.
+    env: { ...process.env, XDG_DATA_HOME: path.join(home, "data"), XDG_CONFIG_HOME: path.join(home, "config"),
+      MAYALINK_LOG_DIR: path.join(home, "logs"), ...env },
+  });
+  await waitForPort(port, 10_000);
+  const driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: APP, args } })
+    .build();
+  const stop = async () => {
+    try { await driver.quit(); } catch { /* the app may already be gone */ }
+    tauriDriver.kill("SIGTERM");
+  };
+  return { driver, stop, home };
+}
+
+export async function screenshot(driver, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const png = await driver.takeScreenshot();
+  writeFileSync(path.join(ARTIFACTS, `${name}.png`), png, "base64");
+}
+
+export async function byTestId(driver, id, ms = 10_000) {
+  return driver.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), ms);
+}
