@@ -1,0 +1,1 @@
+"""Emulated ``maya`` package (tests only): cmds, mel, utils, OpenMaya, api.OpenMaya."""
