@@ -1,9 +1,112 @@
-//! Shared fixtures for the integration tests: starting emulator processes and
-//! finding the built binaries. The tests themselves are in `tests/`.
+//! Shared fixtures for the integration tests: the Python Maya emulator as a real
+//! process (with its control port for assertions), and small socket helpers.
+//! The tests themselves are in `tests/`.
 
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The repository root (tests start processes by paths relative to it).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// A running `tests/emulators/maya_emulator.py`; killed on drop.
+pub struct Emulator {
+    pub port: u16,
+    pub control: u16,
+    pub pid: u32,
+    child: Child,
+}
+
+impl Emulator {
+    pub fn start(args: &[&str]) -> Emulator {
+        let script = repo_root().join("tests/emulators/maya_emulator.py");
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("EMULATOR_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .spawn()
+            .expect("python3 runs the Maya emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("READY line");
+        let field = |k: &str| -> u32 {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{k}=")))
+                .unwrap_or_else(|| panic!("emulator said {line:?}"))
+                .parse()
+                .unwrap()
+        };
+        Emulator { port: field("port") as u16, control: field("control") as u16, pid: field("pid"), child }
+    }
+
+    pub fn python() -> Emulator {
+        Self::start(&[])
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn control(&self, request: Value) -> Value {
+        let mut s = TcpStream::connect(("127.0.0.1", self.control)).expect("control port");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(format!("{request}\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        BufReader::new(s).read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("control reply {line:?}: {e}"))
+    }
+
+    pub fn state(&self) -> Value {
+        self.control(json!({"cmd": "state"}))
+    }
+
+    pub fn counter(&self, name: &str) -> u64 {
+        self.state()["counters"][name].as_u64().unwrap_or(0)
+    }
+
+    pub fn fault(&self, mode: &str) {
+        self.control(json!({"cmd": "fault", "mode": mode}));
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A unique session id per test, so tests sharing an emulator never collide.
+pub fn session_id(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The `mayalink` CLI binary, built on first use (a workspace test run may not
+/// have built the engine's binaries).
+pub fn mayalink_bin() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "-p", "mayalink-engine", "--bin", "mayalink"])
+                .current_dir(repo_root())
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building the mayalink CLI failed");
+            // tests run from target/<profile>/deps/
+            let exe = std::env::current_exe().unwrap();
+            exe.parent().unwrap().parent().unwrap().join(format!("mayalink{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }

@@ -1,0 +1,323 @@
+# mayalink_helper: the only code Mayalink installs in Maya (documented in the README).
+#
+# Installed once per Maya process into sys.modules (never written to disk), then
+# driven by one short line per call: __import__("mayalink_helper").call("<base64 JSON>"),
+# which always returns a JSON string and never raises, so Maya's eval-then-exec rule
+# can never run anything twice.
+#
+# It does four things: report Maya's identity (info), run user code exactly once
+# (stage + run, Python in __main__ like the Script Editor, MEL through maya.mel.eval),
+# stream Script Editor output to the app over UDP (one MCommandMessage callback per
+# app session, keyed by session id), and remove exactly what it installed (cleanup).
+import base64
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import types
+
+VERSION = "__MAYALINK_HELPER_VERSION__"
+
+# State that must outlive a re-install of this module (a newer helper replaces the
+# module object): callback ids, sockets and heartbeat threads, per session.
+_REGISTRY = sys.modules.get("_mayalink_registry")
+if _REGISTRY is None:
+    _REGISTRY = types.ModuleType("_mayalink_registry")
+    _REGISTRY.sessions = {}
+    _REGISTRY.staged = {}
+    _REGISTRY.done = {}
+    sys.modules["_mayalink_registry"] = _REGISTRY
+
+_HEADER = struct.Struct(">BBIHH")
+_MAGIC = b"MLK1"
+_KIND_MESSAGE, _KIND_HEARTBEAT, _KIND_BYE = 0, 1, 2
+_EMSGSIZE = (90, 10040, 40)  # Linux, Windows, macOS
+
+
+def _open_maya():
+    try:
+        from maya.api import OpenMaya as om
+    except Exception:
+        import maya.OpenMaya as om
+    return om
+
+
+def call(b64):
+    """The single entry point. Returns a JSON string; never raises."""
+    try:
+        req = json.loads(base64.b64decode(b64).decode("utf-8"))
+        op = _OPS.get(req.get("op"))
+        if op is None:
+            return json.dumps({"ok": False, "error": {"type": "MayalinkError", "message": "unknown op %r" % req.get("op"), "traceback": ""}})
+        return json.dumps(op(req))
+    except BaseException as e:  # the reply must always be JSON, whatever happened
+        return json.dumps({"ok": False, "error": {"type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}})
+
+
+def _info(req):
+    scene, version = "", ""
+    try:
+        import maya.cmds as cmds
+        version = str(cmds.about(version=True))
+        scene = cmds.file(q=True, sceneName=True) or ""
+    except Exception:
+        pass
+    try:
+        import getpass
+        user = getpass.getuser()
+    except Exception:
+        user = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+    return {"ok": True, "helper": VERSION, "maya": version, "pid": os.getpid(), "scene": scene,
+            "user": user, "python": sys.version.split()[0], "platform": sys.platform}
+
+
+def _stage(req):
+    # Chunks of a large script, kept by run id and index: re-sending a chunk is harmless.
+    # Raw UTF-8 bytes, base64'd: a chunk boundary may split a character.
+    _REGISTRY.staged.setdefault(req["id"], {})[int(req["index"])] = base64.b64decode(req["data"])
+    return {"ok": True}
+
+
+def _run(req):
+    rid = req["id"]
+    if rid in _REGISTRY.done:  # a re-sent run request: answer, never run twice
+        return _REGISTRY.done[rid]
+    if "data" in req:
+        code = base64.b64decode(req["data"]).decode("utf-8")
+    else:
+        parts = _REGISTRY.staged.pop(rid, {})
+        count = int(req["chunks"])
+        if len(parts) != count:
+            return {"ok": False, "error": {"type": "MayalinkError", "message": "missing chunks: got %d of %d" % (len(parts), count), "traceback": ""}}
+        code = b"".join(parts[i] for i in range(count)).decode("utf-8")
+    result = _execute(code, req.get("lang", "python"), req.get("undo"), req.get("file") or "<mayalink>")
+    _REGISTRY.done[rid] = result
+    if len(_REGISTRY.done) > 64:
+        for old in list(_REGISTRY.done)[:-64]:
+            del _REGISTRY.done[old]
+    return result
+
+
+def _execute(code, lang, undo, filename):
+    started = time.perf_counter()
+    cmds = None
+    if undo:
+        try:
+            import maya.cmds as cmds
+            cmds.undoInfo(openChunk=True, chunkName=str(undo))
+        except Exception:
+            cmds = None
+    value, error = None, None
+    try:
+        if lang == "mel":
+            import maya.mel
+            value = maya.mel.eval(code)
+        else:
+            import __main__
+            value = _exec_python(code, filename, __main__.__dict__)
+    except BaseException as e:
+        tb = traceback.format_exc()
+        error = {"type": type(e).__name__, "message": str(e), "traceback": tb}
+        # Maya prints tracebacks of Script Editor runs: send ours to the console as a stack trace.
+        _emit_all(tb, 6)
+    finally:
+        if cmds is not None:
+            try:
+                cmds.undoInfo(closeChunk=True)
+            except Exception:
+                pass
+    out = {"ok": error is None, "duration": time.perf_counter() - started}
+    if error is not None:
+        out["error"] = error
+    elif value is not None:
+        try:
+            out["value"] = repr(value) if lang != "mel" else str(value)
+        except Exception as e:
+            out["value"] = "<unrepresentable %s: %s>" % (type(value).__name__, e)
+    return out
+
+
+def _exec_python(code, filename, ns):
+    """Runs code once in `ns`; a final expression's value is returned (shown as the
+    run's result, like an interactive prompt)."""
+    import ast
+    tree = ast.parse(code, filename, "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    if tree.body:
+        exec(compile(tree, filename, "exec"), ns)
+    if last is not None:
+        return eval(compile(last, filename, "eval"), ns)
+    return None
+
+
+class _Stream(object):
+    """One app session's output: its UDP socket, callback id and heartbeat thread."""
+
+    def __init__(self, session, host, port, token):
+        self.session = session
+        self.addr = (host, int(port))
+        self.prefix = _MAGIC + token
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        self.sock.setblocking(False)  # the callback runs on Maya's main thread: never wait
+        self.seq = 0
+        self.chunk = 8192
+        self.dropped = 0
+        self.callback_id = None
+        self.stop = threading.Event()
+        self.thread = None
+
+    def send_message(self, data, mtype):
+        seq = self.seq
+        self.seq = (seq + 1) & 0xFFFFFFFF
+        prefix = self.prefix
+        if len(data) <= self.chunk:
+            try:
+                self.sock.sendto(prefix + _HEADER.pack(_KIND_MESSAGE, mtype, seq, 0, 1) + data, self.addr)
+                return
+            except OSError as e:
+                if getattr(e, "errno", None) not in _EMSGSIZE:
+                    self.dropped += 1
+                    return
+                self.chunk = max(512, self.chunk // 2)
+        while True:
+            size = self.chunk
+            count = (len(data) + size - 1) // size
+            if count > 0xFFFF:
+                self.dropped += 1
+                return
+            try:
+                for i in range(count):
+                    self.sock.sendto(prefix + _HEADER.pack(_KIND_MESSAGE, mtype, seq, i, count) + data[i * size:(i + 1) * size], self.addr)
+                return
+            except OSError as e:
+                if getattr(e, "errno", None) in _EMSGSIZE and size > 512:
+                    self.chunk = max(512, size // 2)
+                    continue
+                self.dropped += 1
+                return
+
+    def send_control(self, kind):
+        try:
+            payload = json.dumps({"pid": os.getpid(), "dropped": self.dropped}).encode()
+            self.sock.sendto(self.prefix + _HEADER.pack(kind, 0, self.seq, 0, 1) + payload, self.addr)
+        except Exception:
+            pass
+
+    def heartbeat(self, period):
+        # Liveness without holding Maya's single-client port.
+        while not self.stop.wait(period):
+            self.send_control(_KIND_HEARTBEAT)
+
+
+def _make_callback(stream):
+    send = stream.send_message
+
+    def _mayalink_output(message, message_type, client_data):
+        # Runs on Maya's main thread for every line of output. An exception escaping
+        # here crashes Maya and printing re-enters it: fully guarded, never prints.
+        try:
+            if isinstance(message, bytes):
+                data = message
+            else:
+                data = message.encode("utf-8", "replace")
+            send(data, int(message_type) & 0xFF)
+        except BaseException:
+            try:
+                stream.dropped += 1
+            except BaseException:
+                pass
+    return _mayalink_output
+
+
+def _output_start(req):
+    session = req["session"]
+    _stop_session(session)  # replace this session's old callback, never another's
+    stream = _Stream(session, req["host"], req["port"], base64.b64decode(req["token"]))
+    om = _open_maya()
+    stream.callback_id = om.MCommandMessage.addCommandOutputCallback(_make_callback(stream), None)
+    period = float(req.get("heartbeat", 1.0))
+    stream.thread = threading.Thread(target=stream.heartbeat, args=(period,), name="mayalink-heartbeat")
+    stream.thread.daemon = True
+    stream.thread.start()
+    _REGISTRY.sessions[session] = stream
+    stream.send_control(_KIND_HEARTBEAT)
+    return {"ok": True, "callbacks": len(_REGISTRY.sessions)}
+
+
+def _stop_session(session):
+    stream = _REGISTRY.sessions.pop(session, None)
+    if stream is None:
+        return False
+    stream.stop.set()
+    if stream.callback_id is not None:
+        try:
+            _open_maya().MMessage.removeCallback(stream.callback_id)
+        except Exception:
+            pass
+    stream.send_control(_KIND_BYE)
+    try:
+        stream.sock.close()
+    except Exception:
+        pass
+    return True
+
+
+def _emit_all(text, mtype):
+    # Used for tracebacks of runs: Maya gives the Script Editor a stack trace; the
+    # commandPort path does not, so the helper sends it to every session's stream.
+    try:
+        data = text.encode("utf-8", "replace")
+        for stream in list(_REGISTRY.sessions.values()):
+            stream.send_message(data, mtype)
+    except Exception:
+        pass
+
+
+def _cleanup(req):
+    session = req["session"]
+    removed = _stop_session(session)
+    for rid in [r for r in _REGISTRY.staged if r.startswith(session + ":")]:
+        del _REGISTRY.staged[rid]
+    left = len(_REGISTRY.sessions)
+    if req.get("unload") and left == 0:
+        # Last session gone: leave Maya as we found it.
+        sys.modules.pop("mayalink_helper", None)
+        sys.modules.pop("_mayalink_registry", None)
+        sys.modules.pop("_mayalink_stage", None)
+    return {"ok": True, "removed": removed, "sessions_left": left}
+
+
+def _skeleton(req):
+    import maya.cmds as cmds
+    joints = []
+    for name in req.get("names", []):
+        if not cmds.objExists(name):
+            joints.append({"name": name, "found": False})
+            continue
+        parent = cmds.listRelatives(name, parent=True) or []
+
+        def vec(attr):
+            try:
+                v = cmds.getAttr("%s.%s" % (name, attr))
+                return list(v[0]) if isinstance(v, (list, tuple)) and v and isinstance(v[0], (list, tuple)) else [0.0, 0.0, 0.0]
+            except Exception:
+                return [0.0, 0.0, 0.0]
+        try:
+            ro = int(cmds.getAttr(name + ".rotateOrder"))
+        except Exception:
+            ro = 0
+        joints.append({"name": name, "found": True, "parent": parent[0] if parent else None,
+                       "translate": vec("translate"), "jointOrient": vec("jointOrient"),
+                       "rotateAxis": vec("rotateAxis"), "rotateOrder": ro})
+    return {"ok": True, "joints": joints}
+
+
+_OPS = {"info": _info, "stage": _stage, "run": _run, "output_start": _output_start,
+        "cleanup": _cleanup, "skeleton": _skeleton}

@@ -1,0 +1,225 @@
+//! Maya sessions against the Python emulator over real sockets: port kinds, the
+//! helper, exactly-once runs, names persisting, errors, non-ASCII, sharing the
+//! port with other tools, output streaming and clean-up.
+
+use mayalink_engine::console::{ConsoleHub, LineKind};
+use mayalink_engine::maya::{Language, MayaAddress, MayaSession, PortKind, RunOptions, SessionConfig};
+use mayalink_engine::output::OutputService;
+use mayalink_integration_tests::{session_id, Emulator};
+use std::io::{Read, Write};
+use std::time::Duration;
+
+fn session(emu: &Emulator, hub: &ConsoleHub, output: Option<OutputService>) -> MayaSession {
+    let cfg = SessionConfig::new(session_id("t"), "test", MayaAddress::parse(&emu.address()).unwrap());
+    MayaSession::spawn(cfg, hub.clone(), output)
+}
+
+async fn run(s: &MayaSession, code: &str) -> mayalink_engine::maya::RunResult {
+    tokio::time::timeout(Duration::from_secs(30), s.run(code, Language::Python, RunOptions::default()))
+        .await
+        .expect("run finishes")
+        .expect("run delivered")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_detects_a_python_port_and_reads_mayas_identity() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let info = s.connect().await.unwrap();
+    assert_eq!(info.port_kind, PortKind::Python);
+    assert_eq!(info.maya_version, "2025");
+    assert_eq!(info.pid, emu.pid);
+    assert_eq!(info.helper_version, mayalink_engine::maya::helper::version());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mel_port_is_detected_and_python_runs_through_it() {
+    let emu = Emulator::start(&["--source-type", "mel"]);
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let info = s.connect().await.unwrap();
+    assert_eq!(info.port_kind, PortKind::Mel);
+    let r = run(&s, "import mayaemu\nmayaemu.bump('mel-port')\n'quoted \"text\" and \\\\ backslash'").await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.value.as_deref(), Some("'quoted \"text\" and \\\\ backslash'"));
+    assert_eq!(emu.counter("mel-port"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_line_statements_run_exactly_once() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    // Sent raw, this line would run twice (eval returns None, then exec).
+    let r = run(&s, "__import__('mayaemu').bump('one-liner') and None").await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(emu.counter("one-liner"), 1);
+    run(&s, "import mayaemu\nfor _ in range(3):\n    pass\nmayaemu.bump('block')").await;
+    assert_eq!(emu.counter("block"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_megabyte_script_runs_once_and_intact() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let filler: String = (0..20_000).map(|i| format!("v{i} = 'é{i}✓'\n")).collect();
+    let mut code = format!("import mayaemu\n{filler}");
+    while code.len() < 1_000_000 {
+        code.push_str("# padding comment with ünïcödé so chunk boundaries split characters\n");
+    }
+    code.push_str("mayaemu.bump('big')\nresult_len = len(v19999)");
+    assert!(code.len() >= 1_000_000);
+    let r = run(&s, &code).await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(emu.counter("big"), 1);
+    let v = run(&s, "v19999").await;
+    assert_eq!(v.value.as_deref(), Some("'é19999✓'"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_persist_between_runs_like_the_script_editor() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    assert!(run(&s, "answer = 41").await.ok);
+    let r = run(&s, "answer + 1").await;
+    assert_eq!(r.value.as_deref(), Some("42"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exception_comes_back_with_type_message_and_traceback() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let r = run(&s, "def f():\n    return undefined_name\nf()").await;
+    assert!(!r.ok);
+    let e = r.error.unwrap();
+    assert_eq!(e.kind, "NameError");
+    assert!(e.message.contains("undefined_name"), "{}", e.message);
+    assert!(e.traceback.contains("line 2, in f"), "{}", e.traceback);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mel_runs_as_one_block() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let r = s.run("print \"one\";\nabout -v;", Language::Mel, RunOptions::default()).await.unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.value.as_deref(), Some("2025"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn undo_chunks_wrap_the_run() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let opts = RunOptions { undo_chunk: Some("mayalink run".into()), file_name: None };
+    let r = s.run("import maya.cmds as cmds\ncmds.undoInfo(q=True, chunkName=True) if False else 1", Language::Python, opts).await.unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(emu.state()["undo_depth"], 0, "chunk closed after the run");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn non_ascii_code_and_values_round_trip() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    run(&s, "chemin = 'C:/Users/Zoë/场景/シーン.ma'").await;
+    let r = run(&s, "chemin").await;
+    assert_eq!(r.value.as_deref(), Some("'C:/Users/Zoë/场景/シーン.ma'"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn other_tools_get_the_port_between_two_runs() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    assert!(run(&s, "1").await.ok);
+    // Maya serves one client at a time: a held connection would lock this one out.
+    let other = tokio::task::spawn_blocking({
+        let port = emu.port;
+        move || {
+            let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            c.write_all(b"6*7").unwrap();
+            let mut buf = [0u8; 16];
+            let n = c.read(&mut buf).expect("served while the session is idle");
+            buf[..n].to_vec()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(other, b"42\n\0");
+    assert!(run(&s, "2").await.ok, "the session reconnects on demand");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outdated_helper_is_replaced() {
+    let emu = Emulator::python();
+    {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", emu.port)).unwrap();
+        c.write_all(b"__import__('sys').modules.__setitem__('mayalink_helper', type('M', (), {'VERSION': 'old'})) or 'ok'").unwrap();
+        let mut buf = [0u8; 64];
+        let _ = c.read(&mut buf).unwrap();
+    }
+    let s = session(&emu, &ConsoleHub::default(), None);
+    let info = s.connect().await.unwrap();
+    assert_eq!(info.helper_version, mayalink_engine::maya::helper::version());
+    assert!(run(&s, "1").await.ok);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn eight_mayas_at_once() {
+    let emus: Vec<Emulator> = (0..8).map(|_| Emulator::python()).collect();
+    let hub = ConsoleHub::default();
+    let sessions: Vec<MayaSession> = emus.iter().map(|e| session(e, &hub, None)).collect();
+    let runs = sessions.iter().map(|s| run(s, "__import__('mayaemu').bump('parallel') and None"));
+    let results = futures::future::join_all(runs).await;
+    assert!(results.iter().all(|r| r.ok));
+    for e in &emus {
+        assert_eq!(e.counter("parallel"), 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_streams_typed_lines_and_cleanup_removes_only_our_callback() {
+    let emu = Emulator::python();
+    let hub = ConsoleHub::default();
+    let output = OutputService::new(hub.clone(), Default::default());
+    let (_, mut rx) = hub.subscribe_with_recent();
+    let a = session(&emu, &hub, Some(output.clone()));
+    let b = session(&emu, &hub, Some(output.clone()));
+    a.connect().await.unwrap();
+    b.connect().await.unwrap();
+    assert_eq!(emu.state()["callbacks"], 2);
+    let r = run(&a, "import sys, maya.cmds as cmds\nprint('héllo wörld')\ncmds.warning('careful')\nsys.stderr.write('bad thing\\n')\n1/0").await;
+    assert!(!r.ok);
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !seen.iter().any(|(k, t): &(LineKind, String)| *k == LineKind::Error && t.contains("ZeroDivisionError")) {
+        let batch = tokio::time::timeout_at(deadline, rx.recv()).await.expect("lines arrive").unwrap();
+        seen.extend(batch.iter().filter(|l| l.session == a.status().borrow().id).map(|l| (l.kind, l.text.clone())));
+    }
+    let has = |k: LineKind, t: &str| seen.iter().any(|(kk, tt)| *kk == k && tt.contains(t));
+    assert!(has(LineKind::Echo, "print('héllo wörld')"), "{seen:?}");
+    assert!(has(LineKind::Output, "héllo wörld"), "{seen:?}");
+    assert!(has(LineKind::Warning, "careful"), "{seen:?}");
+    assert!(has(LineKind::Error, "bad thing"), "{seen:?}");
+    assert!(has(LineKind::StackTrace, "ZeroDivisionError"), "{seen:?}");
+    let report = a.cleanup().await.unwrap();
+    assert!(report.callback_removed);
+    let st = emu.state();
+    assert_eq!(st["callbacks"], 1, "b's callback stays: {st}");
+    b.shutdown().await.unwrap();
+    let st = emu.state();
+    assert_eq!(st["callbacks"], 0, "{st}");
+    assert_eq!(st["crashes"].as_array().unwrap().len(), 0, "{st}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heartbeats_show_maya_alive_without_holding_the_port() {
+    let emu = Emulator::python();
+    let hub = ConsoleHub::default();
+    let output = OutputService::new(hub.clone(), Default::default());
+    let s = session(&emu, &hub, Some(output));
+    s.connect().await.unwrap();
+    let mut st = s.status();
+    tokio::time::timeout(Duration::from_secs(5), st.wait_for(|s| s.alive && !s.holding_port))
+        .await
+        .expect("alive and port released")
+        .unwrap();
+    s.shutdown().await.unwrap();
+}
