@@ -8,6 +8,11 @@ pub mod console;
 pub mod doctor;
 pub mod error;
 pub mod logging;
+pub mod maya;
+pub mod mosketch;
+pub mod skeleton;
+pub mod workspace;
+pub mod output;
 
 pub use error::{AppError, ErrorCode};
 

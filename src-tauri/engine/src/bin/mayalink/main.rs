@@ -1,6 +1,10 @@
 //! `mayalink`: the headless command line. Every subcommand is a thin wrapper
 //! over the engine, so what works here works in the app.
 
+mod bench_output;
+mod maya_cmd;
+mod mosketch_cmd;
+
 use clap::{Parser, Subcommand};
 use mayalink_engine::{doctor, logging};
 
@@ -19,6 +23,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run Python (or MEL with --mel) in a Maya, streaming its output. Exit 0 on
+    /// success, 1 when the code raised in Maya, 2 when Maya cannot be reached.
+    Run(maya_cmd::RunArgs),
+    /// Stream a Maya's output until Ctrl-C, then clean up.
+    Tail(maya_cmd::TailArgs),
+    /// Maya sessions: discovery of running Mayas.
+    #[command(subcommand)]
+    Sessions(maya_cmd::SessionsCommand),
+    /// Benchmark: UDP output ingest through the listener vs a raw recv loop (prints figures).
+    BenchOutput(bench_output::Args),
+    /// Mosketch: watch a streaming server, run the simulator, benchmark the link.
+    #[command(flatten)]
+    Mosketch(mosketch_cmd::MosketchCommands),
 }
 
 fn main() -> std::process::ExitCode {
@@ -34,5 +51,14 @@ fn main() -> std::process::ExitCode {
             }
             std::process::ExitCode::SUCCESS
         }
+        Command::Run(a) => runtime().block_on(maya_cmd::run(a)),
+        Command::Tail(a) => runtime().block_on(maya_cmd::tail(a)),
+        Command::Sessions(c) => maya_cmd::sessions(c),
+        Command::Mosketch(c) => mosketch_cmd::run(c),
+        Command::BenchOutput(args) => bench_output::run(args),
     }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }

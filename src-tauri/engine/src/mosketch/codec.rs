@@ -1,0 +1,418 @@
+//! The Mosketch stream reader: bytes in, JSON values out, whatever the framing.
+//!
+//! Mosketch's framing is not documented (see the protocol notes): lines are likely, but
+//! objects concatenated with no delimiter, packets split over many reads, several packets
+//! in one read and array-wrapped packets (`[{...}]`) must all work. serde_json's streaming
+//! deserializer does the parsing; this codec only decides how many bytes to consume, when
+//! to wait for more, and how to skip data that is not JSON. Bad data is reported as
+//! [`JsonItem::Malformed`] and skipped: it never ends the stream.
+//!
+//! Items are `serde_json::Value`s by default; the session and the simulator read
+//! [`super::wire_packet::WireItem`]s instead, typed in the same pass (half the cost of a
+//! Value tree). A value of the wrong shape for the item type is skipped as malformed.
+
+use bytes::{Buf, BytesMut};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde_json::Value;
+use std::marker::PhantomData;
+use tokio_util::codec::Decoder;
+
+/// A packet (65 joints is ~8 KB) larger than this is treated as garbage.
+pub const DEFAULT_MAX_PACKET_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonItem<T = Value> {
+    Value(T),
+    /// Bytes that could not be read as JSON; they were skipped.
+    Malformed(Malformed),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub skipped_bytes: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct JsonStreamCodec<T = Value> {
+    max_bytes: usize,
+    /// Bytes at the buffer's start already known to hold an incomplete value.
+    /// Parsing again is pointless until a byte that can end a value arrives.
+    incomplete_len: usize,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Default for JsonStreamCodec<T> {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_PACKET_BYTES)
+    }
+}
+
+impl<T> JsonStreamCodec<T> {
+    pub fn new(max_bytes: usize) -> Self {
+        Self { max_bytes: max_bytes.max(64), incomplete_len: 0, item: PhantomData }
+    }
+
+    /// True when the buffer starts with the beginning of a value that needs more bytes.
+    pub fn holds_incomplete(&self, src: &BytesMut) -> bool {
+        self.incomplete_len > 0 && !src.is_empty()
+    }
+
+    /// Gives up on an incomplete value (the peer went quiet in the middle of it, or sent
+    /// a truncated packet that swallowed the next one). Skips to the next place a value
+    /// could start and reports what was dropped.
+    pub fn abandon_incomplete(&mut self, src: &mut BytesMut) -> Option<JsonItem<T>> {
+        if src.is_empty() {
+            self.incomplete_len = 0;
+            return None;
+        }
+        let n = restart_after_stall(src);
+        Some(self.skip(src, n, "incomplete packet abandoned (no more data came)".into()))
+    }
+
+    fn skip(&mut self, src: &mut BytesMut, n: usize, reason: String) -> JsonItem<T> {
+        src.advance(n);
+        self.incomplete_len = 0;
+        JsonItem::Malformed(Malformed { skipped_bytes: n, reason })
+    }
+
+    fn too_big(&mut self, src: &mut BytesMut) -> JsonItem<T> {
+        // The rest of the oversized value will arrive as garbage and be skipped the same way.
+        let n = src.len();
+        self.skip(src, n, format!("packet larger than {} bytes", self.max_bytes))
+    }
+}
+
+/// Where to restart after bad data at the start of `buf`: just past the next newline,
+/// or at the next `{` / `[`, whichever comes first (never at 0, so we always progress).
+fn resync_point(buf: &[u8]) -> usize {
+    buf.iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, &b)| match b {
+            b'{' | b'[' => Some(i),
+            _ => None,
+        })
+        .into_iter()
+        .chain(buf.iter().position(|&b| b == b'\n').map(|p| p + 1))
+        .min()
+        .unwrap_or(buf.len())
+        .max(1)
+}
+
+/// After a stall, the value at the start will never complete. Restart at the first
+/// place (line start, `{` or `[`) from which a complete value parses; failing that, at
+/// the last such place, which is the likeliest start of a packet still arriving.
+fn restart_after_stall(buf: &[u8]) -> usize {
+    const MAX_TRIES: usize = 256;
+    let candidates = buf
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(i, &b)| b == b'{' || b == b'[' || buf[i - 1] == b'\n')
+        .map(|(i, _)| i)
+        .take(MAX_TRIES);
+    let mut last = buf.len();
+    for p in candidates {
+        let mut values = serde_json::Deserializer::from_slice(&buf[p..]).into_iter::<IgnoredAny>();
+        if let Some(Ok(_)) = values.next() {
+            return p;
+        }
+        last = p;
+    }
+    last
+}
+
+impl<T: DeserializeOwned> Decoder for JsonStreamCodec<T> {
+    type Item = JsonItem<T>;
+    type Error = std::io::Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<JsonItem<T>>, std::io::Error> {
+        let ws = src.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if ws > 0 {
+            src.advance(ws);
+            self.incomplete_len = 0;
+        }
+        if src.is_empty() {
+            return Ok(None);
+        }
+        if self.incomplete_len > 0 {
+            let fresh = &src[self.incomplete_len.min(src.len())..];
+            if !fresh.iter().any(|&b| matches!(b, b'}' | b']' | b'\n')) {
+                if src.len() > self.max_bytes {
+                    return Ok(Some(self.too_big(src)));
+                }
+                self.incomplete_len = src.len();
+                return Ok(None);
+            }
+        }
+        let mut values = serde_json::Deserializer::from_slice(src).into_iter::<T>();
+        match values.next() {
+            Some(Ok(v)) => {
+                let n = values.byte_offset();
+                if n > self.max_bytes {
+                    return Ok(Some(self.too_big_complete(src, n)));
+                }
+                src.advance(n);
+                self.incomplete_len = 0;
+                Ok(Some(JsonItem::Value(v)))
+            }
+            Some(Err(e)) if e.is_eof() => {
+                if src.len() > self.max_bytes {
+                    return Ok(Some(self.too_big(src)));
+                }
+                self.incomplete_len = src.len();
+                Ok(None)
+            }
+            Some(Err(e)) if e.is_data() => {
+                // Valid JSON of the wrong shape for T: skip exactly that value once it is complete.
+                let mut skip = serde_json::Deserializer::from_slice(src).into_iter::<IgnoredAny>();
+                match skip.next() {
+                    Some(Ok(_)) => {
+                        let n = skip.byte_offset();
+                        Ok(Some(self.skip(src, n, format!("not a packet: {e}"))))
+                    }
+                    Some(Err(e2)) if e2.is_eof() => {
+                        self.incomplete_len = src.len();
+                        Ok(None)
+                    }
+                    _ => {
+                        let n = resync_point(src);
+                        Ok(Some(self.skip(src, n, format!("not JSON: {e}"))))
+                    }
+                }
+            }
+            Some(Err(e)) => {
+                let n = resync_point(src);
+                Ok(Some(self.skip(src, n, format!("not JSON: {e}"))))
+            }
+            None => {
+                src.clear();
+                self.incomplete_len = 0;
+                Ok(None)
+            }
+        }
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<JsonItem<T>>, std::io::Error> {
+        if let Some(item) = self.decode(src)? {
+            return Ok(Some(item));
+        }
+        if src.is_empty() {
+            return Ok(None);
+        }
+        let n = src.len();
+        Ok(Some(self.skip(src, n, "connection closed in the middle of a packet".into())))
+    }
+}
+
+impl<T> JsonStreamCodec<T> {
+    fn too_big_complete(&mut self, src: &mut BytesMut, n: usize) -> JsonItem<T> {
+        self.skip(src, n, format!("packet of {n} bytes is larger than {} bytes", self.max_bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decode_all(codec: &mut JsonStreamCodec, buf: &mut BytesMut) -> Vec<JsonItem> {
+        let mut out = Vec::new();
+        while let Some(item) = codec.decode(buf).unwrap() {
+            out.push(item);
+        }
+        out
+    }
+
+    fn values(items: &[JsonItem]) -> Vec<Value> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                JsonItem::Value(v) => Some(v.clone()),
+                JsonItem::Malformed(_) => None,
+            })
+            .collect()
+    }
+
+    fn malformed(items: &[JsonItem]) -> usize {
+        items.iter().filter(|i| matches!(i, JsonItem::Malformed(_))).count()
+    }
+
+    fn sample_packets() -> Vec<Value> {
+        vec![
+            json!({"Type":"Hierarchy","Joints":["Hips","Spine"]}),
+            json!({"Type":"JointsUuids","Joints":[{"Hips":"u-1"},{"Spine":"u-2"}]}),
+            json!({"Type":"JointsStream","Joints":[
+                {"Name":"Hips","Anatom":7,"R":[0.0,0.1,0.0,0.99498743710662],"T":[0.01,0.98,-0.2]},
+                {"Name":"Spine","Anatom":5,"R":[0.5,-0.5,0.5,0.5]}]}),
+            json!([{"Type":"JointsStream","Joints":[{"Name":"Spine","R":[0,0,0,1]}]}]),
+            json!({"Type":"Text","S":"braces } ] { [ and \"quotes\" and a \\n newline in a string"}),
+        ]
+    }
+
+    fn stream_with(sep: &str) -> Vec<u8> {
+        let mut s = String::new();
+        for p in sample_packets() {
+            s.push_str(&serde_json::to_string(&p).unwrap());
+            s.push_str(sep);
+        }
+        s.into_bytes()
+    }
+
+    #[test]
+    fn newline_terminated_lines() {
+        let mut c = JsonStreamCodec::default();
+        let mut buf = BytesMut::from(&stream_with("\n")[..]);
+        let items = decode_all(&mut c, &mut buf);
+        assert_eq!(values(&items), sample_packets());
+        assert_eq!(malformed(&items), 0);
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn concatenated_without_delimiter() {
+        let mut c = JsonStreamCodec::default();
+        let mut buf = BytesMut::from(&stream_with("")[..]);
+        assert_eq!(values(&decode_all(&mut c, &mut buf)), sample_packets());
+    }
+
+    #[test]
+    fn crlf_and_blank_lines_are_whitespace() {
+        let mut c = JsonStreamCodec::default();
+        let mut buf = BytesMut::from(&stream_with("\r\n\r\n  ")[..]);
+        let items = decode_all(&mut c, &mut buf);
+        assert_eq!(values(&items), sample_packets());
+        assert_eq!(malformed(&items), 0);
+    }
+
+    #[test]
+    fn split_at_every_byte_offset() {
+        for sep in ["\n", ""] {
+            let bytes = stream_with(sep);
+            for cut in 0..=bytes.len() {
+                let mut c = JsonStreamCodec::default();
+                let mut buf = BytesMut::from(&bytes[..cut]);
+                let mut items = decode_all(&mut c, &mut buf);
+                buf.extend_from_slice(&bytes[cut..]);
+                items.extend(decode_all(&mut c, &mut buf));
+                assert_eq!(values(&items), sample_packets(), "sep {sep:?} cut at {cut}");
+                assert_eq!(malformed(&items), 0, "sep {sep:?} cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_byte_per_read() {
+        let bytes = stream_with("");
+        let mut c = JsonStreamCodec::default();
+        let mut buf = BytesMut::new();
+        let mut items = Vec::new();
+        for b in bytes {
+            buf.extend_from_slice(&[b]);
+            items.extend(decode_all(&mut c, &mut buf));
+        }
+        assert_eq!(values(&items), sample_packets());
+    }
+
+    #[test]
+    fn packet_bigger_than_the_cap_is_skipped_and_the_next_one_is_read() {
+        let mut c = JsonStreamCodec::new(1024);
+        let big = format!("{{\"Type\":\"Big\",\"S\":\"{}\"}}\n", "x".repeat(5000));
+        let mut buf = BytesMut::new();
+        let mut items = Vec::new();
+        for chunk in big.as_bytes().chunks(300) {
+            buf.extend_from_slice(chunk);
+            items.extend(decode_all(&mut c, &mut buf));
+        }
+        buf.extend_from_slice(b"{\"Type\":\"JointsStreamAck\"}\n");
+        items.extend(decode_all(&mut c, &mut buf));
+        assert!(malformed(&items) >= 1);
+        assert_eq!(values(&items), vec![json!({"Type":"JointsStreamAck"})]);
+    }
+
+    #[test]
+    fn a_complete_packet_over_the_cap_is_rejected() {
+        let mut c = JsonStreamCodec::new(100);
+        let mut buf = BytesMut::from(format!("{{\"S\":\"{}\"}}{{\"a\":1}}", "y".repeat(200)).as_bytes());
+        let items = decode_all(&mut c, &mut buf);
+        assert_eq!(malformed(&items), 1);
+        assert_eq!(values(&items), vec![json!({"a":1})]);
+    }
+
+    #[test]
+    fn resyncs_after_garbage_lines() {
+        let mut c = JsonStreamCodec::default();
+        let input = b"hello world\n{\"a\":1}\n{\"Type\":\"JointsStream\",\"Joints\":[{\"Na\n{\"b\":2}\n\x00\xff\xfe\n]\n{\"c\":3}\n";
+        let mut buf = BytesMut::from(&input[..]);
+        let items = decode_all(&mut c, &mut buf);
+        assert_eq!(values(&items), vec![json!({"a":1}), json!({"b":2}), json!({"c":3})]);
+        assert!(malformed(&items) >= 4, "{items:?}");
+    }
+
+    #[test]
+    fn resyncs_after_garbage_without_newlines() {
+        let mut c = JsonStreamCodec::default();
+        let input = b"#!junk{\"a\":1}]{\"Type\":\"JointsStream\",\"Joints\":[{\"Na{\"b\":2}{\"c\":3}";
+        let mut buf = BytesMut::from(&input[..]);
+        let items = decode_all(&mut c, &mut buf);
+        let v = values(&items);
+        assert!(v.ends_with(&[json!({"b":2}), json!({"c":3})]), "{v:?}");
+        assert_eq!(v[0], json!({"a":1}));
+        assert!(malformed(&items) >= 3);
+    }
+
+    #[test]
+    fn a_truncated_packet_that_swallows_the_next_is_released_by_abandon() {
+        let mut c = JsonStreamCodec::default();
+        // The truncated packet ends mid-array, so the next object parses as its element
+        // and the parser keeps waiting: only a stall timeout can tell.
+        let mut buf = BytesMut::from(&b"{\"Type\":\"JointsStream\",\"Joints\":[{\"R\":[0.1,\n{\"a\":1}\n"[..]);
+        assert!(decode_all(&mut c, &mut buf).is_empty());
+        assert!(c.holds_incomplete(&buf));
+        let mut items = vec![c.abandon_incomplete(&mut buf).unwrap()];
+        items.extend(decode_all(&mut c, &mut buf));
+        assert_eq!(values(&items), vec![json!({"a":1})]);
+    }
+
+    #[test]
+    fn eof_with_a_partial_packet_reports_it() {
+        let mut c = JsonStreamCodec::default();
+        let mut buf = BytesMut::from(&b"{\"a\":1}{\"b\":"[..]);
+        assert_eq!(c.decode_eof(&mut buf).unwrap(), Some(JsonItem::Value(json!({"a":1}))));
+        assert!(matches!(c.decode_eof(&mut buf).unwrap(), Some(JsonItem::Malformed(_))));
+        assert_eq!(c.decode_eof(&mut buf).unwrap(), None);
+    }
+
+    #[test]
+    fn typed_items_skip_values_of_the_wrong_shape() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Ack {
+            #[serde(rename = "Type")]
+            ty: String,
+        }
+        let mut c = JsonStreamCodec::<Ack>::default();
+        let mut buf = BytesMut::from(&b"{\"Type\":\"A\"}[1,{\"x\":[2]}]{\"Type\":\"B\"}\n{\"Type\":7"[..]);
+        let mut items = vec![];
+        while let Some(i) = c.decode(&mut buf).unwrap() {
+            items.push(i);
+        }
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0], JsonItem::Value(Ack { ty: "A".into() }));
+        assert!(matches!(&items[1], JsonItem::Malformed(m) if m.skipped_bytes == 13));
+        assert_eq!(items[2], JsonItem::Value(Ack { ty: "B".into() }));
+        // The wrong-shaped value still incomplete: wait for it, then skip it whole.
+        buf.extend_from_slice(b"}{\"Type\":\"C\"}");
+        assert!(matches!(c.decode(&mut buf).unwrap(), Some(JsonItem::Malformed(_))));
+        assert_eq!(c.decode(&mut buf).unwrap(), Some(JsonItem::Value(Ack { ty: "C".into() })));
+    }
+
+    #[test]
+    fn scalars_and_deep_nesting_do_not_break_the_stream() {
+        let mut c = JsonStreamCodec::default();
+        let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        let mut buf = BytesMut::from(format!("42 \"s\" true\n{deep}\n{{\"a\":1}}\n").as_bytes());
+        let items = decode_all(&mut c, &mut buf);
+        assert!(values(&items).contains(&json!({"a":1})));
+    }
+}

@@ -1,0 +1,620 @@
+//! A Mosketch session: one task owns the TCP connection to Mosketch's streaming server
+//! (and its reconnects); everything else talks to it through channels.
+//!
+//! Handshake: Hierarchy → (joint space and orient mode commands) → hierarchy ack →
+//! JointsUuids → JointsUuidsAck → JointsStream frames, each acked the moment it is
+//! parsed (Mosketch sends the next frame only after the ack), before the pose is
+//! updated. A Hierarchy at any time starts over. Outputs are watches (newest wins:
+//! frames are never queued) plus a broadcast of rare events. Dropping the
+//! [`MosketchSession`] ends the task and closes the connection.
+
+use super::codec::{JsonItem, JsonStreamCodec, DEFAULT_MAX_PACKET_BYTES};
+use super::command::{HierarchyAckSpelling, JointSpace, MosketchCommand, OrientMode};
+use super::packet::{encode, Hierarchy, JointSample, Packet, TYPE_JOINTS_STREAM};
+use super::pose::{PoseIndex, PoseSnapshot};
+use super::stats::{StatsRecorder, StreamStats};
+use super::status::{ConnectionState, MosketchEvent, MosketchHierarchy, MosketchStatus};
+use super::wire::PacketReader;
+use super::wire_packet::WireItem;
+use crate::console::now_ms;
+use crate::error::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::time::Instant;
+use tokio_util::sync::{CancellationToken, DropGuard};
+use ts_rs::TS;
+
+pub const DEFAULT_PORT: u16 = 16094;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct MosketchConfig {
+    pub host: String,
+    pub port: u16,
+    pub ack_spelling: HierarchyAckSpelling,
+    pub joint_space: JointSpace,
+    pub orient_mode: OrientMode,
+    /// Warn when no JointsUuids (and no frame) follows the hierarchy ack within this.
+    pub uuids_timeout_ms: u64,
+    /// Reconnect after a lost or refused connection; when false the session waits in
+    /// `failed` until `reconnect_now`.
+    pub reconnect: bool,
+    pub reconnect_initial_ms: u64,
+    pub reconnect_max_ms: u64,
+    pub connect_timeout_ms: u64,
+    /// Abandon a packet left incomplete this long (a truncated packet can swallow the next).
+    pub stall_timeout_ms: u64,
+    pub max_packet_bytes: usize,
+    /// How many recent frames the ack latency percentiles cover.
+    pub latency_samples: usize,
+}
+
+impl Default for MosketchConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: DEFAULT_PORT,
+            ack_spelling: HierarchyAckSpelling::default(),
+            joint_space: JointSpace::default(),
+            orient_mode: OrientMode::default(),
+            uuids_timeout_ms: 3000,
+            reconnect: true,
+            reconnect_initial_ms: 500,
+            reconnect_max_ms: 10_000,
+            connect_timeout_ms: 3000,
+            stall_timeout_ms: 1000,
+            max_packet_bytes: DEFAULT_MAX_PACKET_BYTES,
+            latency_samples: 1024,
+        }
+    }
+}
+
+impl MosketchConfig {
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// The artist-facing message when nothing listens at the address.
+pub fn not_reachable_message(address: &str) -> String {
+    format!("Mosketch's streaming server is not reachable at {address} — enable streaming in Mosketch")
+}
+
+type Reply = oneshot::Sender<Result<(), AppError>>;
+
+enum Request {
+    JointSpace(JointSpace, Reply),
+    OrientMode(OrientMode, Reply),
+    AckSpelling(HierarchyAckSpelling, Reply),
+    Command(MosketchCommand, Reply),
+    Pose(Vec<JointSample>, Reply),
+    Stats(oneshot::Sender<StreamStats>),
+    ReconnectNow,
+}
+
+/// The handle to a running session. Cheap watches for the pose and the status; dropping
+/// it stops the session.
+pub struct MosketchSession {
+    requests: mpsc::UnboundedSender<Request>,
+    pose: watch::Receiver<PoseSnapshot>,
+    status: watch::Receiver<MosketchStatus>,
+    hierarchy: watch::Receiver<Option<Arc<MosketchHierarchy>>>,
+    events: broadcast::Sender<MosketchEvent>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    _stop: DropGuard,
+}
+
+impl MosketchSession {
+    /// Starts the session task (needs a tokio runtime). The returned receiver sees every
+    /// event from the start; [`MosketchSession::subscribe_events`] gives more.
+    pub fn start(config: MosketchConfig) -> (Self, broadcast::Receiver<MosketchEvent>) {
+        let address = config.address();
+        let status = MosketchStatus {
+            address: address.clone(),
+            connection: ConnectionState::Disconnected,
+            ack_spelling: config.ack_spelling,
+            joint_space: config.joint_space,
+            orient_mode: config.orient_mode,
+            hierarchy_id: 0,
+            joint_count: 0,
+            has_skeleton: false,
+            stats: Default::default(),
+            warning: None,
+            last_error: None,
+        };
+        let (requests_tx, requests) = mpsc::unbounded_channel();
+        let (pose_tx, pose) = watch::channel(PoseSnapshot::default());
+        let (status_tx, status) = watch::channel(status);
+        let (hierarchy_tx, hierarchy) = watch::channel(None);
+        let (events, events_rx) = broadcast::channel(256);
+        let cancel = CancellationToken::new();
+        let task = SessionTask {
+            stats: StatsRecorder::new(config.latency_samples),
+            ack_spelling: config.ack_spelling,
+            joint_space: config.joint_space,
+            orient_mode: config.orient_mode,
+            address,
+            config,
+            requests,
+            pose_tx,
+            status_tx,
+            hierarchy_tx,
+            events: events.clone(),
+            index: PoseIndex::default(),
+            hierarchy_id: 0,
+            joint_count: 0,
+            reconnect_now: false,
+            cancel: cancel.clone(),
+        };
+        let task = tokio::spawn(task.run());
+        let session = Self { requests: requests_tx, pose, status, hierarchy, events, task: Some(task), _stop: cancel.drop_guard() };
+        (session, events_rx)
+    }
+
+    /// The latest pose (newest wins). `changed()` wakes on every applied frame.
+    pub fn pose(&self) -> watch::Receiver<PoseSnapshot> {
+        self.pose.clone()
+    }
+    pub fn status(&self) -> watch::Receiver<MosketchStatus> {
+        self.status.clone()
+    }
+    /// The current hierarchy (names and, when Mosketch sent them, parents and rest offsets).
+    pub fn hierarchy(&self) -> watch::Receiver<Option<Arc<MosketchHierarchy>>> {
+        self.hierarchy.clone()
+    }
+    pub fn subscribe_events(&self) -> broadcast::Receiver<MosketchEvent> {
+        self.events.subscribe()
+    }
+
+    async fn ask(&self, make: impl FnOnce(Reply) -> Request) -> Result<(), AppError> {
+        let (tx, rx) = oneshot::channel();
+        let gone = || AppError::new(ErrorCode::Cancelled, "the Mosketch session has stopped");
+        self.requests.send(make(tx)).map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
+    }
+
+    /// Stored, and sent to Mosketch now if connected and at every handshake.
+    pub async fn set_joint_space(&self, space: JointSpace) -> Result<(), AppError> {
+        self.ask(|r| Request::JointSpace(space, r)).await
+    }
+    pub async fn set_orient_mode(&self, mode: OrientMode) -> Result<(), AppError> {
+        self.ask(|r| Request::OrientMode(mode, r)).await
+    }
+    /// Stored for the next handshake; if Mosketch is still waiting for an ack, sent now.
+    pub async fn set_ack_spelling(&self, spelling: HierarchyAckSpelling) -> Result<(), AppError> {
+        self.ask(|r| Request::AckSpelling(spelling, r)).await
+    }
+    /// Fails with `unreachable` when not connected.
+    pub async fn send_command(&self, command: MosketchCommand) -> Result<(), AppError> {
+        self.ask(|r| Request::Command(command, r)).await
+    }
+    /// Sends a pose (`JointsStream` with Name/R/T, T in metres). Fails when not connected.
+    pub async fn send_pose(&self, joints: Vec<JointSample>) -> Result<(), AppError> {
+        self.ask(|r| Request::Pose(joints, r)).await
+    }
+    /// Up-to-date stats (the status watch refreshes them only a few times a second).
+    pub async fn stats(&self) -> Result<StreamStats, AppError> {
+        let (tx, rx) = oneshot::channel();
+        let gone = || AppError::new(ErrorCode::Cancelled, "the Mosketch session has stopped");
+        self.requests.send(Request::Stats(tx)).map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())
+    }
+
+    /// Drops the current connection (if any) and connects again without waiting.
+    pub fn reconnect_now(&self) {
+        let _ = self.requests.send(Request::ReconnectNow);
+    }
+
+    /// Stops the session and waits until its connection is closed.
+    pub async fn shutdown(mut self) {
+        let task = self.task.take();
+        drop(self);
+        if let Some(t) = task {
+            let _ = t.await;
+        }
+    }
+}
+
+struct SessionTask {
+    config: MosketchConfig,
+    address: String,
+    requests: mpsc::UnboundedReceiver<Request>,
+    pose_tx: watch::Sender<PoseSnapshot>,
+    status_tx: watch::Sender<MosketchStatus>,
+    hierarchy_tx: watch::Sender<Option<Arc<MosketchHierarchy>>>,
+    events: broadcast::Sender<MosketchEvent>,
+    stats: StatsRecorder,
+    index: PoseIndex,
+    hierarchy_id: u64,
+    joint_count: usize,
+    ack_spelling: HierarchyAckSpelling,
+    joint_space: JointSpace,
+    orient_mode: OrientMode,
+    reconnect_now: bool,
+    cancel: CancellationToken,
+}
+
+/// Per-connection state.
+struct Conn {
+    wr: OwnedWriteHalf,
+    got_hierarchy: bool,
+    /// The ack spelling sent for the current hierarchy.
+    ack_sent: HierarchyAckSpelling,
+    /// Set after the hierarchy ack until JointsUuids or a frame arrives.
+    uuids_deadline: Option<Instant>,
+    streaming: bool,
+    unknown_seen: HashSet<String>,
+    malformed_reported: bool,
+}
+
+const STATUS_PERIOD: Duration = Duration::from_millis(250);
+
+impl SessionTask {
+    async fn run(mut self) {
+        let cancel = self.cancel.clone();
+        let mut delay = self.config.reconnect_initial_ms.max(1);
+        loop {
+            self.set_connection(ConnectionState::Connecting);
+            let mut got_hierarchy = false;
+            let ended = tokio::select! {
+                _ = cancel.cancelled() => None,
+                e = self.connect_and_serve(&mut got_hierarchy) => Some(e),
+            };
+            let Some(error) = ended else { break };
+            if got_hierarchy {
+                delay = self.config.reconnect_initial_ms.max(1);
+            }
+            if std::mem::take(&mut self.reconnect_now) {
+                continue;
+            }
+            tracing::info!(address = %self.address, error = %error.message, "mosketch connection ended");
+            self.emit(MosketchEvent::Disconnected { error: error.clone() });
+            self.status_tx.send_modify(|s| s.last_error = Some(error.clone()));
+            let wait = if self.config.reconnect {
+                self.stats.stats.reconnects += 1;
+                self.set_connection(ConnectionState::Reconnecting { in_ms: delay });
+                Some(Duration::from_millis(delay))
+            } else {
+                self.set_connection(ConnectionState::Failed { reason: error.message.clone() });
+                None
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = self.idle(wait) => {}
+            }
+            delay = (delay * 2).min(self.config.reconnect_max_ms.max(1));
+        }
+        self.set_connection(ConnectionState::Disconnected);
+    }
+
+    /// Between connections: answers requests until `wait` is over (forever when None)
+    /// or a reconnect is asked for.
+    async fn idle(&mut self, wait: Option<Duration>) {
+        let until = wait.map(|w| Instant::now() + w);
+        let mut tick = tokio::time::interval(STATUS_PERIOD);
+        loop {
+            tokio::select! {
+                _ = async { tokio::time::sleep_until(until.unwrap()).await }, if until.is_some() => return,
+                _ = tick.tick() => self.refresh_stats(),
+                req = self.requests.recv() => match req {
+                    None => return,
+                    Some(Request::ReconnectNow) => return,
+                    Some(req) => self.answer_disconnected(req),
+                },
+            }
+        }
+    }
+
+    fn answer_disconnected(&mut self, req: Request) {
+        let not_connected = || AppError::new(ErrorCode::Unreachable, "Not connected to Mosketch: the command was not sent.");
+        match req {
+            Request::JointSpace(s, r) => {
+                self.joint_space = s;
+                self.status_tx.send_modify(|st| st.joint_space = s);
+                let _ = r.send(Ok(()));
+            }
+            Request::OrientMode(m, r) => {
+                self.orient_mode = m;
+                self.status_tx.send_modify(|st| st.orient_mode = m);
+                let _ = r.send(Ok(()));
+            }
+            Request::AckSpelling(a, r) => {
+                self.ack_spelling = a;
+                self.status_tx.send_modify(|st| st.ack_spelling = a);
+                let _ = r.send(Ok(()));
+            }
+            Request::Command(_, r) | Request::Pose(_, r) => {
+                let _ = r.send(Err(not_connected()));
+            }
+            Request::Stats(r) => {
+                let _ = r.send(self.stats.refresh(Instant::now().into_std()).clone());
+            }
+            Request::ReconnectNow => {}
+        }
+    }
+
+    async fn connect_and_serve(&mut self, got_hierarchy: &mut bool) -> AppError {
+        let timeout = Duration::from_millis(self.config.connect_timeout_ms.max(1));
+        let connect = TcpStream::connect((self.config.host.as_str(), self.config.port));
+        let stream = match tokio::time::timeout(timeout, connect).await {
+            Err(_) => {
+                return AppError::new(
+                    ErrorCode::Timeout,
+                    format!("Mosketch did not answer at {} within {} s — check the address and that streaming is enabled in Mosketch", self.address, timeout.as_secs_f32()),
+                )
+            }
+            Ok(Err(e)) => {
+                let mut err = AppError::from(e);
+                err.message = if err.code == ErrorCode::Unreachable {
+                    not_reachable_message(&self.address)
+                } else {
+                    format!("{} ({})", not_reachable_message(&self.address), err.message)
+                };
+                err.code = ErrorCode::Unreachable;
+                return err;
+            }
+            Ok(Ok(s)) => s,
+        };
+        // Acks are tiny and latency-critical: never let Nagle hold them back.
+        let _ = stream.set_nodelay(true);
+        let (rd, wr) = stream.into_split();
+        let mut reader = PacketReader::new(
+            rd,
+            JsonStreamCodec::<WireItem>::new(self.config.max_packet_bytes),
+            Some(Duration::from_millis(self.config.stall_timeout_ms.max(1))),
+        );
+        let mut conn = Conn {
+            wr,
+            got_hierarchy: false,
+            ack_sent: self.ack_spelling,
+            uuids_deadline: None,
+            streaming: false,
+            unknown_seen: HashSet::new(),
+            malformed_reported: false,
+        };
+        self.emit(MosketchEvent::Connected { address: self.address.clone() });
+        self.status_tx.send_modify(|s| {
+            s.last_error = None;
+            s.connection = ConnectionState::Handshaking;
+        });
+        let mut tick = tokio::time::interval(STATUS_PERIOD);
+        let result = loop {
+            let deadline = conn.uuids_deadline;
+            let step = tokio::select! {
+                item = reader.next() => {
+                    let decoded_at = Instant::now();
+                    match item {
+                        None => Err(AppError::new(ErrorCode::Unreachable, format!("Mosketch closed the connection at {}", self.address))),
+                        Some(Err(e)) => Err(AppError::new(ErrorCode::Unreachable, format!("The connection to Mosketch at {} broke: {e}", self.address))),
+                        Some(Ok(JsonItem::Value(v))) => self.on_value(&mut conn, v, decoded_at).await,
+                        Some(Ok(JsonItem::Malformed(m))) => {
+                            self.on_malformed(&mut conn, format!("{} ({} bytes skipped)", m.reason, m.skipped_bytes));
+                            Ok(())
+                        }
+                    }
+                }
+                req = self.requests.recv() => match req {
+                    None => Err(AppError::new(ErrorCode::Cancelled, "session closed")),
+                    Some(req) => self.on_request(&mut conn, req).await,
+                },
+                _ = async { tokio::time::sleep_until(deadline.unwrap()).await }, if deadline.is_some() => {
+                    self.on_uuids_timeout(&mut conn);
+                    Ok(())
+                }
+                _ = tick.tick() => {
+                    self.refresh_stats();
+                    Ok(())
+                }
+            };
+            *got_hierarchy |= conn.got_hierarchy;
+            if let Err(e) = step {
+                break e;
+            }
+        };
+        let _ = conn.wr.shutdown().await;
+        result
+    }
+
+    async fn write(conn: &mut Conn, bytes: &[u8]) -> Result<(), AppError> {
+        conn.wr.write_all(bytes).await.map_err(|e| AppError::new(ErrorCode::Unreachable, format!("Could not write to Mosketch: {e}")))
+    }
+
+    async fn on_value(&mut self, conn: &mut Conn, item: WireItem, decoded_at: Instant) -> Result<(), AppError> {
+        let packets = match item.packets() {
+            Ok(p) => p,
+            Err(reason) => {
+                self.on_malformed(conn, reason);
+                return Ok(());
+            }
+        };
+        for p in packets {
+            if p.type_name() == Some(TYPE_JOINTS_STREAM) {
+                // Mosketch's flow control: the ack goes out before any other work.
+                Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
+                self.stats.ack_written(decoded_at.elapsed());
+            }
+            match p.into_packet() {
+                Err(reason) => self.on_malformed(conn, reason),
+                Ok(Packet::JointsStream(samples)) => self.on_frame(conn, samples),
+                Ok(Packet::Hierarchy(h)) => self.on_hierarchy(conn, h).await?,
+                Ok(Packet::JointsUuids(pairs)) => self.on_uuids(conn, pairs).await?,
+                Ok(Packet::Unknown(ty)) => self.on_unknown(conn, ty),
+                // Client-side packets coming from the server: unexpected, counted as unknown.
+                Ok(other) => self.on_unknown(conn, other.type_name().to_string()),
+            }
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, conn: &mut Conn, samples: Vec<JointSample>) {
+        let now = Instant::now();
+        let time_ms = now_ms();
+        let index = &mut self.index;
+        let mut missing = 0;
+        self.pose_tx.send_modify(|p| missing = index.apply(p, samples, time_ms));
+        self.stats.frame(now.into_std(), missing > 0 && self.joint_count > 0);
+        // Frames flow, so whatever ack we sent was accepted (older servers send no uuids).
+        conn.uuids_deadline = None;
+        if !conn.streaming {
+            conn.streaming = true;
+            self.status_tx.send_modify(|s| {
+                s.connection = ConnectionState::Streaming;
+                s.warning = None;
+            });
+            self.emit(MosketchEvent::FirstFrame);
+        }
+    }
+
+    async fn on_hierarchy(&mut self, conn: &mut Conn, h: Hierarchy) -> Result<(), AppError> {
+        self.hierarchy_id += 1;
+        let skeleton = match crate::skeleton::hierarchy::from_hierarchy(&h) {
+            Ok(s) => s,
+            Err(e) => {
+                self.emit(MosketchEvent::Notice { message: format!("The Hierarchy's skeleton fields could not be used: {}", e.message) });
+                None
+            }
+        };
+        let has_skeleton = skeleton.is_some();
+        let mut snapshot = PoseSnapshot::for_hierarchy(self.hierarchy_id, &h.joints);
+        snapshot.stats = self.stats.stats.clone();
+        snapshot.time_ms = now_ms();
+        self.index = PoseIndex::for_snapshot(&snapshot);
+        self.joint_count = h.joints.len();
+        self.pose_tx.send_replace(snapshot);
+        let joints = h.joints.len() as u32;
+        self.hierarchy_tx.send_replace(Some(Arc::new(MosketchHierarchy { id: self.hierarchy_id, joints: h.joints, skeleton })));
+
+        // Settings first (the official client does), then the ack.
+        Self::write(conn, &encode::command(&MosketchCommand::joint_space(self.joint_space))).await?;
+        Self::write(conn, &encode::command(&MosketchCommand::orient_mode(self.orient_mode))).await?;
+        Self::write(conn, encode::hierarchy_ack(self.ack_spelling)).await?;
+        conn.got_hierarchy = true;
+        conn.ack_sent = self.ack_spelling;
+        conn.uuids_deadline = Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
+        conn.streaming = false;
+        let id = self.hierarchy_id;
+        self.status_tx.send_modify(|s| {
+            s.connection = ConnectionState::Handshaking;
+            s.hierarchy_id = id;
+            s.joint_count = joints;
+            s.has_skeleton = has_skeleton;
+            s.warning = None;
+        });
+        self.emit(MosketchEvent::Hierarchy { id, joints, has_skeleton });
+        Ok(())
+    }
+
+    async fn on_uuids(&mut self, conn: &mut Conn, pairs: Vec<(String, String)>) -> Result<(), AppError> {
+        let count = pairs.len() as u32;
+        let index = &mut self.index;
+        self.pose_tx.send_modify(|p| index.set_uuids(p, pairs));
+        Self::write(conn, encode::JOINTS_UUIDS_ACK).await?;
+        conn.uuids_deadline = None;
+        self.status_tx.send_modify(|s| s.warning = None);
+        self.emit(MosketchEvent::Uuids { count });
+        Ok(())
+    }
+
+    fn on_uuids_timeout(&mut self, conn: &mut Conn) {
+        conn.uuids_deadline = None;
+        let sent = conn.ack_sent;
+        let suggested = sent.other();
+        let message = format!(
+            "Mosketch sent no joint uuids within {:.1} s of the hierarchy acknowledgement ({sent}). \
+             This Mosketch build may expect the other spelling: try {suggested}.",
+            self.config.uuids_timeout_ms as f64 / 1000.0
+        );
+        tracing::warn!("{message}");
+        self.status_tx.send_modify(|s| s.warning = Some(message.clone()));
+        self.emit(MosketchEvent::AckSpellingSuspect { sent, suggested, message });
+    }
+
+    fn on_unknown(&mut self, conn: &mut Conn, ty: String) {
+        self.stats.unknown(&ty);
+        if conn.unknown_seen.insert(ty.clone()) {
+            self.emit(MosketchEvent::UnknownPacket { packet_type: ty });
+        }
+    }
+
+    fn on_malformed(&mut self, conn: &mut Conn, reason: String) {
+        self.stats.malformed(&reason);
+        if !std::mem::replace(&mut conn.malformed_reported, true) {
+            self.emit(MosketchEvent::Malformed { reason });
+        }
+    }
+
+    async fn on_request(&mut self, conn: &mut Conn, req: Request) -> Result<(), AppError> {
+        let (bytes, reply) = match req {
+            Request::JointSpace(s, r) => {
+                self.joint_space = s;
+                self.status_tx.send_modify(|st| st.joint_space = s);
+                (encode::command(&MosketchCommand::joint_space(s)), r)
+            }
+            Request::OrientMode(m, r) => {
+                self.orient_mode = m;
+                self.status_tx.send_modify(|st| st.orient_mode = m);
+                (encode::command(&MosketchCommand::orient_mode(m)), r)
+            }
+            Request::AckSpelling(a, r) => {
+                self.ack_spelling = a;
+                self.status_tx.send_modify(|st| st.ack_spelling = a);
+                // Still waiting for the uuids: try the new spelling right away.
+                if conn.uuids_deadline.is_some() || (conn.got_hierarchy && !conn.streaming && conn.ack_sent != a) {
+                    conn.ack_sent = a;
+                    conn.uuids_deadline = Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
+                    self.status_tx.send_modify(|st| st.warning = None);
+                    (encode::hierarchy_ack(a).to_vec(), r)
+                } else {
+                    let _ = r.send(Ok(()));
+                    return Ok(());
+                }
+            }
+            Request::Command(c, r) => (encode::command(&c), r),
+            Request::Pose(joints, r) => (encode::joints_stream(&joints), r),
+            Request::Stats(r) => {
+                let _ = r.send(self.stats.refresh(Instant::now().into_std()).clone());
+                return Ok(());
+            }
+            Request::ReconnectNow => {
+                self.reconnect_now = true;
+                return Err(AppError::new(ErrorCode::Cancelled, "Reconnecting to Mosketch as asked."));
+            }
+        };
+        let result = Self::write(conn, &bytes).await;
+        let _ = reply.send(result.clone());
+        result
+    }
+
+    fn set_connection(&mut self, state: ConnectionState) {
+        let stats = self.stats.refresh(Instant::now().into_std()).clone();
+        self.status_tx.send_modify(|s| {
+            s.connection = state;
+            s.stats = stats;
+        });
+    }
+
+    fn refresh_stats(&mut self) {
+        let stats = self.stats.refresh(Instant::now().into_std()).clone();
+        // The pose's copy is updated without waking its readers: frames do that.
+        self.pose_tx.send_if_modified(|p| {
+            p.stats = stats.clone();
+            false
+        });
+        self.status_tx.send_modify(|s| s.stats = stats);
+    }
+
+    fn emit(&self, e: MosketchEvent) {
+        let _ = self.events.send(e);
+    }
+}
