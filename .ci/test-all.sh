@@ -41,7 +41,7 @@ if [ -z "$stale" ]; then tier bindings 1 0; else
 
 # 4. UI: type check and unit tests.
 npm run --silent check > "$LOGS/svelte-check.log" 2>&1 && tier ui-types 1 0 || { tail -20 "$LOGS/svelte-check.log"; tier ui-types 0 1; }
-npx vitest run --config ui/vite.config.ts --reporter=json --outputFile="$LOGS/vitest.json" > "$LOGS/vitest.log" 2>&1; rc=$?
+npx vitest run --config ui/vite.config.ts --reporter=json --outputFile="$PWD/$LOGS/vitest.json" > "$LOGS/vitest.log" 2>&1; rc=$?
 read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numPassedTests,r.numFailedTests)}catch{console.log(0,0)}' "$PWD/$LOGS/vitest.json")
 read -r p f < <(or_crash "$p" "$f" $rc); tier ui-unit "$p" "$f"
 

@@ -13,21 +13,71 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::diagnostics::doctor,
         commands::diagnostics::open_log_folder,
         commands::console::console_subscribe,
+        commands::maya::maya_sessions_subscribe,
+        commands::maya::maya_session_add,
+        commands::maya::maya_session_update,
+        commands::maya::maya_session_remove,
+        commands::maya::maya_session_set_active,
+        commands::maya::maya_session_connect,
+        commands::maya::maya_session_cleanup,
+        commands::maya::maya_run,
+        commands::maya::maya_run_all,
+        commands::maya::maya_cancel,
+        commands::maya::maya_discover,
+        commands::maya::console_history,
+        commands::editor::editor_read_file,
+        commands::editor::editor_write_file,
+        commands::editor::editor_tabs_load,
+        commands::editor::editor_tabs_save,
+        commands::demo::demo_start,
     ])
 }
 
 pub fn run() {
     let _log_guard = mayalink_engine::logging::init("mayalink-app", true);
     tracing::info!(version = mayalink_engine::VERSION, "starting Mayalink");
-    let state = AppState::new();
+    let demo = std::env::args().any(|a| a == "--demo");
+    let state = AppState::new(Some(mayalink_engine::workspace::saved::default_path()));
     let builder = tauri::Builder::default()
+        // First: a second launch focuses the running window instead of opening another.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            use tauri::Manager;
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state.clone());
-    with_commands(builder)
+    let setup_state = state.clone();
+    let app = with_commands(builder)
         .setup(move |_app| {
+            let state = setup_state.clone();
             state.console.notice("app", format!("Mayalink {} ready.", mayalink_engine::VERSION));
+            tauri::async_runtime::spawn(async move {
+                state.workspace.restore();
+                if demo {
+                    if let Err(e) = state.start_demo().await {
+                        state.console.notice("app", format!("Demo mode failed: {}", e.message));
+                    }
+                }
+            });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running Mayalink");
+        .build(tauri::generate_context!())
+        .expect("error while building Mayalink");
+    app.run(move |_app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Remove our callbacks from every Maya before the process ends; each
+            // session gives up within about a second if its Maya is gone.
+            let ws = state.workspace.clone();
+            tauri::async_runtime::block_on(async move {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), ws.shutdown()).await;
+            });
+        }
+    });
 }

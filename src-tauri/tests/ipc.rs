@@ -18,7 +18,7 @@ fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
 }
 
 fn app() -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
-    let app = with_commands(mock_builder().manage(AppState::new()))
+    let app = with_commands(mock_builder().manage(AppState::new(None)))
         .build(tauri::generate_context!())
         .expect("mock app builds");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();

@@ -2,4 +2,7 @@
 //! UI always receives `{code, message}` on failure.
 
 pub mod console;
+pub mod demo;
 pub mod diagnostics;
+pub mod editor;
+pub mod maya;
