@@ -230,6 +230,9 @@ async fn loss_at_the_tail_is_seen_from_the_heartbeat() {
     let (_reg, mut tx) = f.register("s").await;
     tx.msg(maya_type::INFO, "a\n");
     tx.enc.skip(2);
+    // A heartbeat's seq counts only once the next heartbeat arrives (a message may
+    // still be on its way from Maya's main thread): the second one proves the loss.
+    tx.raw(&tx.enc.heartbeat(r#"{"pid":4242,"dropped":2}"#));
     tx.raw(&tx.enc.heartbeat(r#"{"pid":4242,"dropped":2}"#));
     let lines = f.lines(2).await;
     assert_eq!(lines[0].text, "a");
@@ -397,4 +400,25 @@ async fn heartbeats_show_liveness_and_bye_ends_the_stream() {
     assert_eq!(texts(&f.lines(1).await), ["last words"]);
     tx.print("after bye");
     assert_eq!(texts(&f.quiet().await), ["last words"]);
+}
+
+#[tokio::test]
+async fn a_batch_of_messages_in_one_datagram_becomes_lines_in_order() {
+    use mayalink_engine::output::datagram::{encode, push_batch_entry, DatagramKind, Header};
+    let mut f = Fixture::new(OutputConfig::default());
+    let (reg, tx) = f.register("s").await;
+    // What the helper sends for print("x"); print("y"): four writes, one datagram,
+    // here with the entries out of order.
+    let mut payload = Vec::new();
+    for (seq, text) in [(2u32, "y"), (0, "x"), (1, "\n"), (3, "\n")] {
+        push_batch_entry(&mut payload, seq, maya_type::INFO, text.as_bytes());
+    }
+    let header = Header { token: *reg.token(), kind: DatagramKind::Batch, maya_type: 0, seq: 0, chunk_index: 0, chunk_count: 1 };
+    tx.raw(&encode(&header, &payload));
+    let lines = f.lines(2).await;
+    assert_eq!(texts(&lines), ["x", "y"]);
+    // A truncated batch is counted as malformed, never half-applied.
+    tx.raw(&encode(&header, &payload[..payload.len() - 1]));
+    let st = f.stats_until(|s| s.malformed == 1).await;
+    assert_eq!(st.lost, 0);
 }

@@ -10,6 +10,8 @@
 # stream Script Editor output to the app over UDP (one MCommandMessage callback per
 # app session, keyed by session id), and remove exactly what it installed (cleanup).
 import base64
+import collections
+import itertools
 import json
 import os
 import socket
@@ -32,9 +34,13 @@ if _REGISTRY is None:
     _REGISTRY.done = {}
     sys.modules["_mayalink_registry"] = _REGISTRY
 
-_HEADER = struct.Struct(">BBIHH")
+# magic + token (20 bytes), kind, Maya message type, seq, chunk index, chunk count.
+_FULL = struct.Struct(">20sBBIHH")
+# A batch entry: seq, Maya message type, length, then the bytes.
+_ENTRY = struct.Struct(">IBH")
 _MAGIC = b"MLK1"
-_KIND_MESSAGE, _KIND_HEARTBEAT, _KIND_BYE = 0, 1, 2
+_KIND_MESSAGE, _KIND_HEARTBEAT, _KIND_BYE, _KIND_BATCH = 0, 1, 2, 3
+_FLUSH_TICK = 0.05  # a partial line (no newline yet) waits at most this long
 _EMSGSIZE = (90, 10040, 40)  # Linux, Windows, macOS
 
 
@@ -55,6 +61,14 @@ def call(b64):
             return json.dumps({"ok": False, "error": {"type": "MayalinkError", "message": "unknown op %r" % req.get("op"), "traceback": ""}})
         return json.dumps(op(req))
     except BaseException as e:  # the reply must always be JSON, whatever happened
+        return json.dumps({"ok": False, "error": {"type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}})
+
+
+def q(rid, b64):
+    """The quick line for small Python runs: the `run` op without the JSON envelope."""
+    try:
+        return json.dumps(_run({"id": rid, "data": b64}))
+    except BaseException as e:
         return json.dumps({"ok": False, "error": {"type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}})
 
 
@@ -95,10 +109,13 @@ def _run(req):
             return {"ok": False, "error": {"type": "MayalinkError", "message": "missing chunks: got %d of %d" % (len(parts), count), "traceback": ""}}
         code = b"".join(parts[i] for i in range(count)).decode("utf-8")
     result = _execute(code, req.get("lang", "python"), req.get("undo"), req.get("file") or "<mayalink>")
-    _REGISTRY.done[rid] = result
-    if len(_REGISTRY.done) > 64:
-        for old in list(_REGISTRY.done)[:-64]:
-            del _REGISTRY.done[old]
+    if _REGISTRY.sessions:
+        for stream in list(_REGISTRY.sessions.values()):
+            stream.flush_held()  # the run's last partial line leaves before its reply
+    done = _REGISTRY.done
+    done[rid] = result
+    if len(done) > 64:
+        del done[next(iter(done))]  # dicts keep insertion order: drop the oldest
     return result
 
 
@@ -144,6 +161,12 @@ def _execute(code, lang, undo, filename):
 def _exec_python(code, filename, ns):
     """Runs code once in `ns`; a final expression's value is returned (shown as the
     run's result, like an interactive prompt)."""
+    try:
+        expression = compile(code, filename, "eval")  # the quick path for one expression
+    except SyntaxError:
+        expression = None
+    if expression is not None:
+        return eval(expression, ns)
     import ast
     tree = ast.parse(code, filename, "exec")
     last = None
@@ -166,74 +189,130 @@ class _Stream(object):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
         self.sock.setblocking(False)  # the callback runs on Maya's main thread: never wait
-        self.seq = 0
+        self.counter = itertools.count()  # message sequence numbers, C-speed
+        # Packed entries waiting for the end of their line: print("x") writes "x"
+        # then "\n", and both leave in one datagram. deque append/popleft are atomic,
+        # so the flusher thread and Maya's main thread can both drain it.
+        self.held = collections.deque()
+        self.batch_header = _FULL.pack(self.prefix, _KIND_BATCH, 0, 0, 0, 1)
         self.chunk = 8192
         self.dropped = 0
         self.callback_id = None
         self.stop = threading.Event()
         self.thread = None
 
-    def send_message(self, data, mtype):
-        seq = self.seq
-        self.seq = (seq + 1) & 0xFFFFFFFF
-        prefix = self.prefix
-        if len(data) <= self.chunk:
-            try:
-                self.sock.sendto(prefix + _HEADER.pack(_KIND_MESSAGE, mtype, seq, 0, 1) + data, self.addr)
-                return
-            except OSError as e:
-                if getattr(e, "errno", None) not in _EMSGSIZE:
-                    self.dropped += 1
-                    return
-                self.chunk = max(512, self.chunk // 2)
+    def next_seq(self):
+        # The next number the counter will give, without consuming it.
+        return int(repr(self.counter)[6:-1]) & 0xFFFFFFFF
+
+    def send_message(self, data, mtype, seq=None):
+        """Sends one message, in chunks when large; halves the chunk size on EMSGSIZE."""
+        if seq is None:
+            seq = next(self.counter) & 0xFFFFFFFF
         while True:
             size = self.chunk
-            count = (len(data) + size - 1) // size
+            count = (len(data) + size - 1) // size or 1
             if count > 0xFFFF:
                 self.dropped += 1
                 return
             try:
                 for i in range(count):
-                    self.sock.sendto(prefix + _HEADER.pack(_KIND_MESSAGE, mtype, seq, i, count) + data[i * size:(i + 1) * size], self.addr)
+                    self.sock.sendto(_FULL.pack(self.prefix, _KIND_MESSAGE, mtype, seq, i, count) + data[i * size:(i + 1) * size], self.addr)
                 return
             except OSError as e:
                 if getattr(e, "errno", None) in _EMSGSIZE and size > 512:
                     self.chunk = max(512, size // 2)
                     continue
-                self.dropped += 1
+                self.dropped += 1  # buffer full: the app sees the gap and says so
                 return
+
+    def flush_held(self):
+        parts = []
+        popleft = self.held.popleft
+        try:
+            while True:
+                parts.append(popleft())
+        except IndexError:
+            pass
+        group, size = [], 0
+        for part in parts:
+            if group and size + len(part) > self.chunk:
+                self._send_batch(group)
+                group, size = [], 0
+            group.append(part)
+            size += len(part)
+        if group:
+            self._send_batch(group)
+
+    def _send_batch(self, group):
+        try:
+            self.sock.sendto(self.batch_header + b"".join(group), self.addr)
+        except OSError:
+            self.dropped += len(group)
 
     def send_control(self, kind):
         try:
             payload = json.dumps({"pid": os.getpid(), "dropped": self.dropped}).encode()
-            self.sock.sendto(self.prefix + _HEADER.pack(kind, 0, self.seq, 0, 1) + payload, self.addr)
+            self.sock.sendto(_FULL.pack(self.prefix, kind, 0, self.next_seq(), 0, 1) + payload, self.addr)
         except Exception:
             pass
 
     def heartbeat(self, period):
-        # Liveness without holding Maya's single-client port.
-        while not self.stop.wait(period):
-            self.send_control(_KIND_HEARTBEAT)
+        # Liveness without holding Maya's single-client port, and the flush of
+        # partial lines that no newline followed.
+        ticks = max(1, int(round(period / _FLUSH_TICK)))
+        n = 0
+        while not self.stop.wait(_FLUSH_TICK):
+            if self.held:
+                self.flush_held()
+            n += 1
+            if n >= ticks:
+                n = 0
+                self.send_control(_KIND_HEARTBEAT)
 
 
 def _make_callback(stream):
-    send = stream.send_message
+    # Maya's main thread pays for every instruction here: locals bound once, one
+    # pack and one sendto per message on the common path.
+    counter = stream.counter
+    held = stream.held
+    hold = held.append
+    entry = _ENTRY.pack
+    flush = stream.flush_held
 
     def _mayalink_output(message, message_type, client_data):
-        # Runs on Maya's main thread for every line of output. An exception escaping
-        # here crashes Maya and printing re-enters it: fully guarded, never prints.
+        # Runs for every piece of output. An exception escaping here crashes Maya,
+        # and printing re-enters it: fully guarded, never prints. Anything unusual
+        # (bytes, lone surrogates, a large message, seq past 2**32, a full socket
+        # buffer) raises out of the fast path into _slow_path.
+        seq = None
         try:
-            if isinstance(message, bytes):
-                data = message
-            else:
-                data = message.encode("utf-8", "replace")
-            send(data, int(message_type) & 0xFF)
-        except BaseException:
+            seq = next(counter)
+            data = message.encode()
+            if len(data) > 4096:
+                raise OverflowError
+            hold(entry(seq, message_type, len(data)) + data)
+            if data.endswith(b"\n") or len(held) > 63:
+                flush()
+        except BaseException as e:
             try:
-                stream.dropped += 1
+                _slow_path(stream, e, message, message_type, seq)
             except BaseException:
                 pass
     return _mayalink_output
+
+
+def _slow_path(stream, error, message, message_type, seq):
+    if seq is None:
+        stream.dropped += 1
+        return
+    seq &= 0xFFFFFFFF
+    stream.flush_held()
+    if isinstance(error, OSError) and getattr(error, "errno", None) not in _EMSGSIZE:
+        stream.dropped += 1  # socket buffer full or app gone: drop, never wait
+        return
+    data = message if isinstance(message, bytes) else str(message).encode("utf-8", "replace")
+    stream.send_message(data, int(message_type) & 0xFF, seq)
 
 
 def _output_start(req):
@@ -261,6 +340,7 @@ def _stop_session(session):
             _open_maya().MMessage.removeCallback(stream.callback_id)
         except Exception:
             pass
+    stream.flush_held()  # everything before the bye
     stream.send_control(_KIND_BYE)
     try:
         stream.sock.close()
@@ -275,6 +355,7 @@ def _emit_all(text, mtype):
     try:
         data = text.encode("utf-8", "replace")
         for stream in list(_REGISTRY.sessions.values()):
+            stream.flush_held()
             stream.send_message(data, mtype)
     except Exception:
         pass

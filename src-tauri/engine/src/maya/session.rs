@@ -473,7 +473,11 @@ impl SessionTask {
     /// A helper call. If Maya restarted (helper gone), re-install and retry: the
     /// failed import means nothing ran, so the retry cannot run anything twice.
     async fn helper_call(&mut self, body: &Value, timeout: Duration) -> Result<Value, AppError> {
-        let line = helper::call_line(body);
+        self.helper_line(&helper::call_line(body), timeout).await
+    }
+
+    async fn helper_line(&mut self, line: &str, timeout: Duration) -> Result<Value, AppError> {
+        let line = line.to_string();
         let mut reply = self.line(&line, timeout).await?;
         if reply.contains(HELPER_MISSING) {
             self.notice("Maya restarted: re-installing Mayalink's helper.");
@@ -539,11 +543,16 @@ impl SessionTask {
         let started = Instant::now();
         let bytes = code.as_bytes();
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let mut body = json!({
-            "op": "run", "id": id, "session": self.config.id,
-            "lang": match lang { Language::Python => "python", Language::Mel => "mel" },
-            "undo": opts.undo_chunk, "file": opts.file_name,
-        });
+        let mut body = json!({"op": "run", "id": id});
+        if lang == Language::Mel {
+            body["lang"] = json!("mel");
+        }
+        if let Some(u) = &opts.undo_chunk {
+            body["undo"] = json!(u);
+        }
+        if let Some(f) = &opts.file_name {
+            body["file"] = json!(f);
+        }
         if bytes.len() <= helper::CODE_CHUNK {
             body["data"] = json!(b64(bytes));
         } else {
@@ -562,7 +571,12 @@ impl SessionTask {
             body["chunks"] = json!(chunks.len());
         }
         let timeout = self.config.run_timeout.unwrap_or(Duration::from_secs(60 * 60 * 24));
-        let v = self.helper_call(&body, timeout).await?;
+        let quick = lang == Language::Python && body.get("undo").is_none() && body.get("file").is_none() && body.get("data").is_some();
+        let v = if quick {
+            self.helper_line(&helper::quick_run_line(&id, bytes), timeout).await?
+        } else {
+            self.helper_call(&body, timeout).await?
+        };
         let round_trip = started.elapsed().as_secs_f64();
         let error = (v["ok"] != json!(true)).then(|| ScriptError {
             kind: v["error"]["type"].as_str().unwrap_or("Error").to_string(),

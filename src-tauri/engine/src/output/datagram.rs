@@ -79,6 +79,11 @@ pub enum DatagramKind {
     Heartbeat,
     /// The callback was removed; seq = messages sent in total. Sent last.
     Bye,
+    /// Several whole messages in one datagram (the helper holds a write until its
+    /// line ends, so `print("x")`'s "x" and "\n" cost Maya one sendto). Header seq,
+    /// type and chunk fields are unused; the payload is entries of
+    /// `seq u32 | Maya type u8 | length u16 | bytes`. See [`batch_entries`].
+    Batch,
 }
 
 impl DatagramKind {
@@ -87,6 +92,7 @@ impl DatagramKind {
             DatagramKind::Message => 0,
             DatagramKind::Heartbeat => 1,
             DatagramKind::Bye => 2,
+            DatagramKind::Batch => 3,
         }
     }
     pub fn from_code(c: u8) -> Option<Self> {
@@ -94,6 +100,7 @@ impl DatagramKind {
             0 => Some(DatagramKind::Message),
             1 => Some(DatagramKind::Heartbeat),
             2 => Some(DatagramKind::Bye),
+            3 => Some(DatagramKind::Batch),
             _ => None,
         }
     }
@@ -346,5 +353,57 @@ mod tests {
             }
             let _ = parse(&v);
         }
+    }
+}
+
+/// One message inside a [`DatagramKind::Batch`] datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchEntry<'a> {
+    pub seq: u32,
+    pub maya_type: u8,
+    pub bytes: &'a [u8],
+}
+
+/// The entries of a batch payload; `None` if it is truncated or malformed.
+pub fn batch_entries(mut payload: &[u8]) -> Option<Vec<BatchEntry<'_>>> {
+    let mut out = Vec::new();
+    while !payload.is_empty() {
+        if payload.len() < 7 {
+            return None;
+        }
+        let seq = u32::from_be_bytes(payload[0..4].try_into().ok()?);
+        let maya_type = payload[4];
+        let len = u16::from_be_bytes(payload[5..7].try_into().ok()?) as usize;
+        let bytes = payload.get(7..7 + len)?;
+        out.push(BatchEntry { seq, maya_type, bytes });
+        payload = &payload[7 + len..];
+    }
+    Some(out)
+}
+
+/// Appends one batch entry (tests, benchmarks and Demo Maya build batches with it).
+pub fn push_batch_entry(out: &mut Vec<u8>, seq: u32, maya_type: u8, bytes: &[u8]) {
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.push(maya_type);
+    out.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    #[test]
+    fn batch_entries_round_trip_and_reject_truncation() {
+        let mut p = Vec::new();
+        push_batch_entry(&mut p, 7, maya_type::INFO, b"x");
+        push_batch_entry(&mut p, 8, maya_type::INFO, "\n".as_bytes());
+        let e = batch_entries(&p).unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!((e[0].seq, e[0].bytes), (7, &b"x"[..]));
+        assert_eq!((e[1].seq, e[1].bytes), (8, &b"\n"[..]));
+        assert!(batch_entries(&p[..p.len() - 1]).is_none());
+        assert!(batch_entries(&p[..5]).is_none());
+        assert_eq!(batch_entries(&[]).unwrap().len(), 0);
     }
 }

@@ -101,6 +101,8 @@ struct Stream {
     delta: OutputStats,
     heard: Option<Instant>,
     heartbeat: Option<Heartbeat>,
+    /// The last heartbeat's seq, applied when the next heartbeat arrives.
+    announced: Option<u32>,
     end_flushed: bool,
     dirty: bool,
 }
@@ -264,6 +266,7 @@ impl ListenerTask {
                     delta: OutputStats::default(),
                     heard: None,
                     heartbeat: None,
+                    announced: None,
                     end_flushed: false,
                     dirty: false,
                 };
@@ -330,11 +333,32 @@ impl ListenerTask {
         let before = s.emit.out.len();
         match d.header.kind {
             DatagramKind::Message => s.seq.on_message(&d.header, d.payload, now, &mut s.delta, &mut s.emit),
+            DatagramKind::Batch => match datagram::batch_entries(d.payload) {
+                Some(entries) => {
+                    for e in entries {
+                        let h = datagram::Header {
+                            token: d.header.token,
+                            kind: DatagramKind::Message,
+                            maya_type: e.maya_type,
+                            seq: e.seq,
+                            chunk_index: 0,
+                            chunk_count: 1,
+                        };
+                        s.seq.on_message(&h, e.bytes, now, &mut s.delta, &mut s.emit);
+                    }
+                }
+                None => s.delta.malformed += 1,
+            },
             DatagramKind::Heartbeat => {
                 s.delta.heartbeats += 1;
                 let p: Option<HeartbeatPayload> = serde_json::from_slice(d.payload).ok();
                 s.heartbeat = Some(Heartbeat { at: now, pid: p.as_ref().and_then(|p| p.pid), dropped: p.and_then(|p| p.dropped) });
-                s.seq.on_announce(d.header.seq, false, now, &mut s.delta, &mut s.emit);
+                // A heartbeat may overtake a message that Maya's main thread numbered
+                // but had not sent yet (it holds a write until its line ends): hold
+                // each announcement back by one heartbeat period before using it.
+                if let Some(previous) = s.announced.replace(d.header.seq) {
+                    s.seq.on_announce(previous, false, now, &mut s.delta, &mut s.emit);
+                }
             }
             DatagramKind::Bye => s.seq.on_announce(d.header.seq, true, now, &mut s.delta, &mut s.emit),
         }

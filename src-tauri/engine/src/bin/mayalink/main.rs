@@ -1,6 +1,7 @@
 //! `mayalink`: the headless command line. Every subcommand is a thin wrapper
 //! over the engine, so what works here works in the app.
 
+mod bench_maya;
 mod bench_output;
 mod maya_cmd;
 mod mosketch_cmd;
@@ -31,6 +32,8 @@ enum Command {
     /// Maya sessions: discovery of running Mayas.
     #[command(subcommand)]
     Sessions(maya_cmd::SessionsCommand),
+    /// Benchmark: run round trip and the output callback's cost in Maya (prints figures).
+    BenchMaya(bench_maya::Args),
     /// Benchmark: UDP output ingest through the listener vs a raw recv loop (prints figures).
     BenchOutput(bench_output::Args),
     /// Mosketch: watch a streaming server, run the simulator, benchmark the link.
@@ -55,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Command::Tail(a) => runtime().block_on(maya_cmd::tail(a)),
         Command::Sessions(c) => maya_cmd::sessions(c),
         Command::Mosketch(c) => mosketch_cmd::run(c),
+        Command::BenchMaya(args) => bench_maya::run(args),
         Command::BenchOutput(args) => bench_output::run(args),
     }
 }

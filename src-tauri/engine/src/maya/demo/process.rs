@@ -267,6 +267,12 @@ impl Process {
                 return self.helper_call(payload).to_string();
             }
         }
+        if let Some((id, data)) = helper::parse_quick_run(text) {
+            if self.helper.is_none() {
+                return format!("No module named '{}'", helper::MODULE);
+            }
+            return self.helper_call_value(serde_json::json!({"op": "run", "id": id, "data": data})).to_string();
+        }
         if self.helper.is_none() && text.contains(&format!("\"{}\"", helper::MODULE)) {
             return format!("No module named '{}'", helper::MODULE);
         }
@@ -352,6 +358,11 @@ impl Process {
                 },
             },
         };
+        self.helper_call_value(req)
+    }
+
+    /// A decoded helper request (from `call` or the quick-run line).
+    fn helper_call_value(&mut self, req: Json) -> Json {
         let op = req.get("op").and_then(Json::as_str).unwrap_or_default().to_string();
         let r = match op.as_str() {
             "info" => Ok(self.op_info()),
