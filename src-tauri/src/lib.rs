@@ -2,6 +2,7 @@
 //! the app *does* lives in `mayalink_engine`; this crate only adapts it to IPC.
 
 mod commands;
+mod mosketch_link;
 mod state;
 
 pub use state::AppState;
@@ -30,6 +31,17 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::editor::editor_tabs_load,
         commands::editor::editor_tabs_save,
         commands::demo::demo_start,
+        commands::mosketch::mosketch_connect,
+        commands::mosketch::mosketch_disconnect,
+        commands::mosketch::mosketch_subscribe,
+        commands::mosketch::mosketch_set_joint_space,
+        commands::mosketch::mosketch_set_orient_mode,
+        commands::mosketch::mosketch_set_ack_spelling,
+        commands::mosketch::mosketch_send_command,
+        commands::mosketch::mosketch_send_pose,
+        commands::mosketch::mosketch_command_presets,
+        commands::mosketch::skeleton_from_maya,
+        commands::mosketch::skeleton_load_file,
     ])
 }
 
@@ -75,8 +87,12 @@ pub fn run() {
             // Remove our callbacks from every Maya before the process ends; each
             // session gives up within about a second if its Maya is gone.
             let ws = state.workspace.clone();
+            let mosketch = state.mosketch.clone();
             tauri::async_runtime::block_on(async move {
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), ws.shutdown()).await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+                    tokio::join!(ws.shutdown(), mosketch.disconnect());
+                })
+                .await;
             });
         }
     });

@@ -3,7 +3,9 @@
 
 use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::workspace::Workspace;
+use crate::mosketch_link::MosketchLink;
 use mayalink_engine::maya::demo::DemoMaya;
+use mayalink_engine::mosketch::{MosketchConfig, MosketchSimulator, SimConfig};
 use mayalink_engine::workspace::SessionSpec;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,12 +14,14 @@ use std::sync::Arc;
 pub struct AppState {
     pub console: ConsoleHub,
     pub workspace: Workspace,
+    pub mosketch: MosketchLink,
     /// The built-in simulators of demo mode, alive while the app runs.
     demo: Arc<tokio::sync::Mutex<Option<Demo>>>,
 }
 
 struct Demo {
     _maya: DemoMaya,
+    _mosketch: MosketchSimulator,
 }
 
 impl AppState {
@@ -25,7 +29,8 @@ impl AppState {
     pub fn new(store: Option<PathBuf>) -> Self {
         let console = ConsoleHub::default();
         let workspace = Workspace::new(console.clone(), store);
-        Self { console, workspace, demo: Default::default() }
+        let mosketch = MosketchLink::new(console.clone());
+        Self { console, workspace, mosketch, demo: Default::default() }
     }
 }
 
@@ -47,10 +52,13 @@ impl AppState {
             color: Some("#c586c0".into()),
             auto_connect: true,
         })?;
-        *demo = Some(Demo { _maya: maya });
+        let sim = MosketchSimulator::start(SimConfig::default()).await?;
+        let sim_port = sim.port();
+        *demo = Some(Demo { _maya: maya, _mosketch: sim });
         drop(demo);
+        self.mosketch.connect(MosketchConfig { port: sim_port, ..Default::default() }).await;
         self.workspace.set_active(&view.id)?;
-        self.console.notice("app", "Demo mode: connected to Demo Maya (simulated). It runs simple Python (print, variables, a few cmds calls); connect a real Maya for everything else.");
+        self.console.notice("app", "Demo mode: connected to Demo Maya (simulated) and a simulated Mosketch character. Demo Maya runs simple Python (print, variables, a few cmds calls); connect a real Maya for everything else.");
         self.workspace.connect(&view.id).await.map(|_| ())
     }
 }

@@ -51,3 +51,55 @@ fn console_subscribe_without_a_channel_is_a_clear_error() {
         .expect_err("missing channel must be refused");
     assert!(err.to_string().contains("onBatch"), "{err}");
 }
+
+#[test]
+fn adding_a_session_with_a_bad_address_returns_code_and_message() {
+    let (_app, webview) = app();
+    let err = get_ipc_response(
+        &webview,
+        request("maya_session_add", serde_json::json!({"spec": {"name": "x", "address": "nonsense", "color": null, "autoConnect": false}})),
+    )
+    .expect_err("refused");
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("host:port"), "{err}");
+}
+
+#[test]
+fn a_session_added_through_ipc_is_listed_and_removable() {
+    let (_app, webview) = app();
+    let v: serde_json::Value = get_ipc_response(
+        &webview,
+        request("maya_session_add", serde_json::json!({"spec": {"name": "Anim", "address": ":7999", "color": "#4ec9b0", "autoConnect": false}})),
+    )
+    .unwrap()
+    .deserialize()
+    .unwrap();
+    assert_eq!(v["spec"]["name"], "Anim");
+    assert_eq!(v["status"]["state"]["state"], "disconnected");
+    assert_eq!(v["active"], true);
+    let id = v["id"].as_str().unwrap();
+    get_ipc_response(&webview, request("maya_session_remove", serde_json::json!({"id": id}))).unwrap();
+    let err = get_ipc_response(&webview, request("maya_session_connect", serde_json::json!({"id": id}))).unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+}
+
+#[test]
+fn command_presets_include_the_documented_commands() {
+    let (_app, webview) = app();
+    let v: serde_json::Value = get_ipc_response(&webview, request("mosketch_command_presets", serde_json::json!({})))
+        .unwrap()
+        .deserialize()
+        .unwrap();
+    let commands: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["template"]["command"].as_str().unwrap()).collect();
+    for c in ["selectByUuid", "setSketchable", "setWireframeVisibility", "attachNumIKEffector"] {
+        assert!(commands.contains(&c), "{commands:?}");
+    }
+}
+
+#[test]
+fn mosketch_calls_without_a_session_say_to_connect_first() {
+    let (_app, webview) = app();
+    let err = get_ipc_response(&webview, request("mosketch_set_joint_space", serde_json::json!({"space": "World"}))).unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("connect first"), "{err}");
+}

@@ -7,6 +7,7 @@
 pub mod console;
 pub mod doctor;
 pub mod error;
+pub mod frames;
 pub mod logging;
 pub mod maya;
 pub mod mosketch;

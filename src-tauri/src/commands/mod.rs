@@ -6,3 +6,4 @@ pub mod demo;
 pub mod diagnostics;
 pub mod editor;
 pub mod maya;
+pub mod mosketch;
