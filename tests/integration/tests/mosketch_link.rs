@@ -258,11 +258,9 @@ async fn raw_client(port: u16) -> (PacketReader<tokio::net::tcp::OwnedReadHalf>,
 }
 
 async fn next_packet(reader: &mut PacketReader<tokio::net::tcp::OwnedReadHalf>) -> Packet {
-    loop {
-        match tokio::time::timeout(LIMIT, reader.next()).await.expect("a packet in time").expect("open").unwrap() {
-            JsonItem::Value(v) => return Packet::from_object(packet_objects(v).unwrap().remove(0)).unwrap(),
-            JsonItem::Malformed(m) => panic!("malformed: {m:?}"),
-        }
+    match tokio::time::timeout(LIMIT, reader.next()).await.expect("a packet in time").expect("open").unwrap() {
+        JsonItem::Value(v) => Packet::from_object(packet_objects(v).unwrap().remove(0)).unwrap(),
+        JsonItem::Malformed(m) => panic!("malformed: {m:?}"),
     }
 }
 

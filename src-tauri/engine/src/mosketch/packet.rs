@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// One joint in a `JointsStream` packet (a frame from Mosketch, or a pose sent to it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Keeps Mosketch's own field names on the wire and in TypeScript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct JointSample {
     #[serde(rename = "Name")]
     pub name: String,
@@ -148,28 +150,40 @@ pub mod encode {
         serde_json::to_vec(&StreamOut { ty: TYPE_JOINTS_STREAM, joints }).expect("frame serializes")
     }
 
-    /// `{"Type":"Hierarchy","Joints":[names...], ...extra}`.
+    #[derive(Serialize)]
+    struct HierarchyOut<'a> {
+        #[serde(rename = "Type")]
+        ty: &'static str,
+        #[serde(rename = "Joints")]
+        joints: &'a [String],
+        #[serde(flatten)]
+        extra: &'a Map<String, Value>,
+    }
+
+    /// `{"Type":"Hierarchy","Joints":[names...], ...extra}` (Type first, as Mosketch's own packets).
     pub fn hierarchy(names: &[String], extra: &Map<String, Value>) -> Vec<u8> {
-        let mut m = Map::new();
-        m.insert("Type".into(), "Hierarchy".into());
-        m.insert("Joints".into(), names.iter().map(|n| Value::String(n.clone())).collect());
-        for (k, v) in extra {
-            m.insert(k.clone(), v.clone());
-        }
-        serde_json::to_vec(&m).expect("hierarchy serializes")
+        serde_json::to_vec(&HierarchyOut { ty: "Hierarchy", joints: names, extra }).expect("hierarchy serializes")
+    }
+
+    #[derive(Serialize)]
+    struct UuidsOut {
+        #[serde(rename = "Type")]
+        ty: &'static str,
+        #[serde(rename = "Joints")]
+        joints: Vec<Map<String, Value>>,
     }
 
     /// `{"Type":"JointsUuids","Joints":[{"name":"uuid"}, ...]}`.
     pub fn joints_uuids(pairs: &[(String, String)]) -> Vec<u8> {
-        let joints: Vec<Value> = pairs
+        let joints = pairs
             .iter()
             .map(|(n, u)| {
                 let mut o = Map::new();
                 o.insert(n.clone(), Value::String(u.clone()));
-                Value::Object(o)
+                o
             })
             .collect();
-        serde_json::to_vec(&serde_json::json!({"Type": "JointsUuids", "Joints": joints})).expect("uuids serialize")
+        serde_json::to_vec(&UuidsOut { ty: "JointsUuids", joints }).expect("uuids serialize")
     }
 }
 
@@ -209,7 +223,7 @@ mod tests {
     fn stream_frames_with_optional_fields() {
         let p = one(json!({"Type":"JointsStream","Joints":[
             {"Name":"Hips","Anatom":7,"R":[0,0,0,1],"T":[0.1,1.0,0.0]},
-            {"Name":"Spine","Anatom":9,"R":[0,0.7071,0,0.7071]},
+            {"Name":"Spine","Anatom":9,"R":[0,0.6,0,0.8]},
             {"Name":"Head"}]}));
         let Packet::JointsStream(j) = p else { panic!() };
         assert_eq!(j[0].t, Some([0.1, 1.0, 0.0]));
@@ -264,7 +278,7 @@ mod tests {
         assert_eq!(one(serde_json::from_slice(&bytes).unwrap()), Packet::JointsStream(pose));
 
         let h = encode::hierarchy(&["A".into()], &Map::new());
-        assert!(!h.contains(&b' '));
+        assert_eq!(std::str::from_utf8(&h).unwrap(), r#"{"Type":"Hierarchy","Joints":["A"]}"#);
         let Packet::Hierarchy(hh) = one(serde_json::from_slice(&h).unwrap()) else { panic!() };
         assert_eq!(hh.joints, ["A"]);
         let u = encode::joints_uuids(&[("A".into(), "u".into())]);

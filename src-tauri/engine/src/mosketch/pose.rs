@@ -84,9 +84,12 @@ impl PoseIndex {
         pose.frame += 1;
         pose.time_ms = time_ms;
         let mut carried = 0;
+        // Frames usually list joints in hierarchy order: try the next slot before hashing.
+        let mut next = 0;
         for s in samples {
-            let i = match self.by_name.get(&s.name) {
-                Some(&i) => i,
+            let hinted = pose.joints.get(next).filter(|j| j.name == s.name).map(|_| next);
+            let i = match hinted.or_else(|| self.by_name.get(&s.name).copied()) {
+                Some(i) => i,
                 None => {
                     pose.joints.push(JointPose { name: s.name.clone(), uuid: None, anatom: None, r: IDENTITY, t: None, last_frame: 0 });
                     self.by_name.insert(s.name.clone(), pose.joints.len() - 1);
@@ -107,6 +110,7 @@ impl PoseIndex {
                 j.t = s.t;
             }
             j.last_frame = pose.frame;
+            next = i + 1;
         }
         known - carried
     }

@@ -308,7 +308,8 @@ impl SessionTask {
                 _ = async { tokio::time::sleep_until(until.unwrap()).await }, if until.is_some() => return,
                 _ = tick.tick() => self.refresh_stats(),
                 req = self.requests.recv() => match req {
-                    None => return,
+                    // The handle is gone: its drop guard is cancelling us.
+                    None => std::future::pending::<()>().await,
                     Some(Request::ReconnectNow) => return,
                     Some(req) => self.answer_disconnected(req),
                 },

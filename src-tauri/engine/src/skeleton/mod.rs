@@ -97,10 +97,9 @@ impl Skeleton {
                 chain.push(i);
                 at = joints[i].parent;
             }
-            let mut d = at.map_or(0, |i| depth[i] + 1);
-            for &i in chain.iter().rev() {
+            let base = at.map_or(0, |i| depth[i] + 1);
+            for (d, &i) in (base..).zip(chain.iter().rev()) {
                 depth[i] = d;
-                d += 1;
             }
         }
         let mut order: Vec<usize> = (0..n).collect();

@@ -87,9 +87,12 @@ pub struct SimArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
-    /// Measuring time for each client, after a half-second warm-up.
-    #[arg(long, default_value_t = 3.0)]
+    /// Measuring time for each client in each round, after a half-second warm-up.
+    #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
+    /// Rounds; the clients take turns in each, and medians are reported (the machine is shared).
+    #[arg(long, default_value_t = 3)]
+    pub rounds: u32,
     /// The Python interpreter for the comparison client.
     #[arg(long, default_value = "python3")]
     pub python: String,
@@ -434,7 +437,6 @@ async fn bench_floor(sim: &BenchSim, seconds: f64) -> Result<f64, String> {
 
 struct Measured {
     fps: f64,
-    frames: u64,
     p50_us: Option<f64>,
     p99_us: Option<f64>,
     samples: u32,
@@ -465,7 +467,6 @@ async fn bench_session(sim: &BenchSim, seconds: f64) -> Result<Measured, String>
     session.shutdown().await;
     Ok(Measured {
         fps: (f1 - f0) as f64 / elapsed,
-        frames: f1 - f0,
         p50_us: stats.ack_latency_p50_us,
         p99_us: stats.ack_latency_p99_us,
         samples: stats.ack_latency_samples,
@@ -491,85 +492,100 @@ async fn bench_python(sim: &BenchSim, python: &str, script: &std::path::Path, se
     Ok((v["fps"].as_f64().unwrap_or(0.0), v["frames"].as_u64().unwrap_or(0)))
 }
 
+async fn with_sim<T>(in_process: bool, framing: SimFraming, f: impl AsyncFnOnce(&BenchSim) -> Result<T, String>) -> Result<T, String> {
+    let sim = BenchSim::start(in_process, framing).await?;
+    let r = f(&sim).await;
+    sim.stop().await;
+    r
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
 pub async fn run_bench(a: BenchArgs, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> u8 {
     let character = mayalink_engine::mosketch::simulator::Character::new(CharacterKind::Humanoid);
     let frame_bytes = character.frame_bytes(0, 1.0 / 60.0, false).len();
     let joints = character.names().len();
-    if !a.json {
-        line(out, format!(
-            "Mosketch link benchmark: {joints}-joint humanoid, {frame_bytes}-byte frames, simulator ({}) streaming as fast as acks allow ({:?} framing), {:.1} s per client after a 0.5 s warm-up",
-            if a.in_process_sim { "in this process" } else { "a separate mosketch-sim process" },
-            a.framing, a.seconds
-        ));
-        line(out, format!("build: {}", if cfg!(debug_assertions) { "debug (use --release for real figures)" } else { "release" }));
-    }
-    let measured = match BenchSim::start(a.in_process_sim, a.framing).await {
-        Ok(sim) => {
-            let m = bench_session(&sim, a.seconds).await;
-            sim.stop().await;
-            m
-        }
-        Err(e) => Err(e),
-    };
-    let ours = match measured {
-        Ok(m) => m,
-        Err(e) => {
-            line(err, format!("error: {e}"));
-            return 1;
-        }
-    };
+    let script = a.client.clone().unwrap_or_else(default_client_script);
     let us = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.1} µs"));
     if !a.json {
         line(out, format!(
-            "  mayalink session: {:.0} frames/s ({} frames); ack latency (last byte decoded → ack written) p50 {} p99 {} over {} frames (goal p99 < 1000 µs: {})",
-            ours.fps, ours.frames, us(ours.p50_us), us(ours.p99_us), ours.samples,
-            if ours.p99_us.is_some_and(|p| p < 1000.0) { "met" } else { "NOT met" }
+            "Mosketch link benchmark: {joints}-joint humanoid, {frame_bytes}-byte frames, simulator ({}) streaming as fast as acks allow ({:?} framing); {} rounds of {:.1} s per client after a 0.5 s warm-up; {} build",
+            if a.in_process_sim { "in this process" } else { "a separate mosketch-sim process" },
+            a.framing, a.rounds.max(1), a.seconds,
+            if cfg!(debug_assertions) { "DEBUG (use --release for real figures)" } else { "release" }
         ));
     }
-    let floor = match BenchSim::start(a.in_process_sim, SimFraming::Lines).await {
-        Ok(sim) => {
-            let f = bench_floor(&sim, a.seconds.min(2.0)).await;
-            sim.stop().await;
-            f.ok()
-        }
-        Err(_) => None,
-    };
-    if let (Some(f), false) = (floor, a.json) {
-        line(out, format!("  transport floor (a client that acks each line unparsed): {f:.0} frames/s"));
-    }
-    let python = if a.no_python {
-        None
-    } else {
-        let script = a.client.clone().unwrap_or_else(default_client_script);
-        let measured = match BenchSim::start(a.in_process_sim, a.framing).await {
-            Ok(sim) => {
-                let m = bench_python(&sim, &a.python, &script, a.seconds).await;
-                sim.stop().await;
-                m
-            }
-            Err(e) => Err(e),
-        };
-        match measured {
-            Ok(p) => Some(p),
+    let (mut ours, mut floors, mut pythons) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=a.rounds.max(1) {
+        let m = match with_sim(a.in_process_sim, a.framing, async |sim| bench_session(sim, a.seconds).await).await {
+            Ok(m) => m,
             Err(e) => {
-                line(err, format!("python comparison skipped: {e}"));
-                None
+                line(err, format!("error: {e}"));
+                return 1;
             }
+        };
+        let floor = with_sim(a.in_process_sim, SimFraming::Lines, async |sim| bench_floor(sim, a.seconds).await).await.ok();
+        let python = if a.no_python {
+            None
+        } else {
+            match with_sim(a.in_process_sim, a.framing, async |sim| bench_python(sim, &a.python, &script, a.seconds).await).await {
+                Ok(p) => Some(p.0),
+                Err(e) => {
+                    line(err, format!("python comparison skipped: {e}"));
+                    None
+                }
+            }
+        };
+        if !a.json {
+            line(out, format!(
+                "  round {round}: mayalink session {:.0} frames/s, ack latency p50 {} p99 {} ({} frames); python {}; transport floor {}",
+                m.fps, us(m.p50_us), us(m.p99_us), m.samples,
+                python.map_or("-".into(), |p| format!("{p:.0} frames/s")),
+                floor.map_or("-".into(), |f| format!("{f:.0} frames/s")),
+            ));
         }
-    };
-    let ratio = python.map(|(fps, _)| if fps > 0.0 { ours.fps / fps } else { f64::INFINITY });
+        ours.push(m);
+        floors.extend(floor);
+        pythons.extend(python);
+    }
+    let fps = median(ours.iter().map(|m| m.fps).collect()).unwrap_or(0.0);
+    let p50 = median(ours.iter().filter_map(|m| m.p50_us).collect());
+    let p99 = median(ours.iter().filter_map(|m| m.p99_us).collect());
+    let worst_p99 = ours.iter().filter_map(|m| m.p99_us).fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b))));
+    let python = median(pythons);
+    let floor = median(floors);
+    let ratio = python.map(|p| if p > 0.0 { fps / p } else { f64::INFINITY });
     if a.json {
         line(out, json!({
-            "joints": joints, "frameBytes": frame_bytes, "framing": a.framing, "seconds": a.seconds, "inProcessSim": a.in_process_sim,
-            "release": !cfg!(debug_assertions),
-            "session": {"fps": ours.fps, "frames": ours.frames, "ackLatencyP50Us": ours.p50_us, "ackLatencyP99Us": ours.p99_us, "samples": ours.samples},
-            "python": python.map(|(fps, frames)| json!({"fps": fps, "frames": frames})),
-            "floorFps": floor,
-            "ratio": ratio,
+            "joints": joints, "frameBytes": frame_bytes, "framing": a.framing, "seconds": a.seconds, "rounds": a.rounds,
+            "inProcessSim": a.in_process_sim, "release": !cfg!(debug_assertions),
+            "session": {"fps": fps, "ackLatencyP50Us": p50, "ackLatencyP99Us": p99, "worstP99Us": worst_p99},
+            "pythonFps": python, "floorFps": floor, "ratio": ratio,
         }));
-    } else if let (Some((fps, frames)), Some(ratio)) = (python, ratio) {
-        line(out, format!("  python minimal client: {fps:.0} frames/s ({frames} frames)"));
-        line(out, format!("  ratio: {ratio:.1}× (goal ≥ 5×: {})", if ratio >= 5.0 { "met" } else { "NOT met" }));
+        return 0;
+    }
+    let per_frame = |f: f64| if f > 0.0 { format!("{:.1} µs/frame", 1e6 / f) } else { "-".into() };
+    line(out, "medians:");
+    line(out, format!(
+        "  ack latency (frame's last byte decoded → ack written): p50 {} p99 {} (worst round p99 {}) — goal p99 < 1000 µs: {}",
+        us(p50), us(p99), us(worst_p99),
+        if worst_p99.is_some_and(|p| p < 1000.0) { "met" } else { "NOT met" }
+    ));
+    line(out, format!("  mayalink session: {fps:.0} frames/s ({})", per_frame(fps)));
+    if let Some(p) = python {
+        line(out, format!("  python minimal client: {p:.0} frames/s ({})", per_frame(p)));
+    }
+    if let Some(f) = floor {
+        line(out, format!("  transport floor (simulator + loopback, a client that acks each line unparsed): {f:.0} frames/s ({})", per_frame(f)));
+    }
+    if let Some(r) = ratio {
+        line(out, format!("  ratio session / python: {r:.1}× — goal ≥ 5×: {}", if r >= 5.0 { "met" } else { "NOT met" }));
     }
     0
 }

@@ -129,7 +129,7 @@ impl Character {
         frame % 2 == 1
     }
     pub fn in_partial_subset(joint_index: usize) -> bool {
-        joint_index % 3 == 0
+        joint_index.is_multiple_of(3)
     }
 
     /// Every joint's sample for frame `frame` at `dt` seconds per frame. Values are

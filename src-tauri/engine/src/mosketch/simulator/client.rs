@@ -214,7 +214,7 @@ impl Client {
         self.frame += 1;
         self.outstanding += 1;
         if rate > 0.0 {
-            let period = Duration::from_secs_f64(1.0 / rate);
+            let period = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::from_secs(3600));
             self.next_frame_at = (self.next_frame_at + period).max(now);
         }
         self.record(|r| r.frames_sent += 1);

@@ -77,8 +77,8 @@ impl Default for SimSettings {
 impl SimSettings {
     /// Seconds of animation per frame (60 Hz timing when streaming as fast as acks allow).
     pub fn frame_dt(&self) -> f64 {
-        if self.rate_hz > 0.0 {
-            1.0 / self.rate_hz
+        if self.rate_hz > 0.0 && self.rate_hz.is_finite() {
+            (1.0 / self.rate_hz).min(3600.0)
         } else {
             1.0 / 60.0
         }
