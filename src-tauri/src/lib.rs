@@ -73,7 +73,7 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 state.workspace.restore();
                 if demo {
-                    if let Err(e) = state.start_demo().await {
+                    if let Err(e) = state.demo_where_needed().await {
                         state.console.notice("app", format!("Demo mode failed: {}", e.message));
                     }
                 }

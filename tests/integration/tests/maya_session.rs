@@ -223,3 +223,39 @@ async fn heartbeats_show_maya_alive_without_holding_the_port() {
         .unwrap();
     s.shutdown().await.unwrap();
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unix_socket_port_works_like_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("maya7001");
+    let emu = Emulator::start(&["--unix", path.to_str().unwrap()]);
+    let hub = ConsoleHub::default();
+    let output = OutputService::new(hub.clone(), Default::default());
+    let cfg = SessionConfig::new(session_id("unix"), "unix", MayaAddress::parse(path.to_str().unwrap()).unwrap());
+    let s = MayaSession::spawn(cfg, hub, Some(output.clone()));
+    let info = s.connect().await.unwrap();
+    assert_eq!(info.pid, emu.pid);
+    let r = run(&s, "print('over a unix socket')\n2 ** 10").await;
+    assert_eq!(r.value.as_deref(), Some("1024"));
+    let id = s.status().borrow().id.clone();
+    let history = output.history(&id, 0, 100);
+    assert!(history.iter().any(|l| l.text == "over a unix socket"), "{history:?}");
+    s.shutdown().await.unwrap();
+    assert_eq!(emu.state()["callbacks"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_single_write_is_chunked_and_reassembled() {
+    let emu = Emulator::python();
+    let hub = ConsoleHub::default();
+    let output = OutputService::new(hub.clone(), Default::default());
+    let s = session(&emu, &hub, Some(output.clone()));
+    let r = run(&s, "import sys\nsys.stdout.write('é' * 100000 + 'end\\n')").await;
+    assert!(r.ok, "{r:?}");
+    let id = s.status().borrow().id.clone();
+    let line = output.history(&id, 0, 100).into_iter().find(|l| l.text.ends_with("end")).expect("the long line arrives");
+    assert_eq!(line.text.chars().count(), 100_003);
+    assert_eq!(output.session_stats(&id).unwrap().lost, 0);
+    s.shutdown().await.unwrap();
+}
