@@ -111,12 +111,13 @@ pub struct MosketchSession {
     status: watch::Receiver<MosketchStatus>,
     hierarchy: watch::Receiver<Option<Arc<MosketchHierarchy>>>,
     events: broadcast::Sender<MosketchEvent>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    /// Resolves when the session's thread has finished.
+    task: Option<oneshot::Receiver<()>>,
     _stop: DropGuard,
 }
 
 impl MosketchSession {
-    /// Starts the session task (needs a tokio runtime). The returned receiver sees every
+    /// Starts the session on its own thread (callable from anywhere). The returned receiver sees every
     /// event from the start; [`MosketchSession::subscribe_events`] gives more.
     pub fn start(config: MosketchConfig) -> (Self, broadcast::Receiver<MosketchEvent>) {
         let address = config.address();
@@ -157,8 +158,21 @@ impl MosketchSession {
             reconnect_now: false,
             cancel: cancel.clone(),
         };
-        let task = tokio::spawn(task.run());
-        let session = Self { requests: requests_tx, pose, status, hierarchy, events, task: Some(task), _stop: cancel.drop_guard() };
+        // The link's latency is a chain of wake-ups (frame in, ack out, next frame in):
+        // its task gets a thread and a single-threaded runtime of its own, so the
+        // thread that sees the socket ready is the one that parses and acks.
+        let (done_tx, done) = oneshot::channel::<()>();
+        let spawned = std::thread::Builder::new().name("mosketch-link".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(task.run()),
+                Err(e) => tracing::error!("cannot start the Mosketch link's runtime: {e}"),
+            }
+            let _ = done_tx.send(());
+        });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the Mosketch link's thread: {e}");
+        }
+        let session = Self { requests: requests_tx, pose, status, hierarchy, events, task: Some(done), _stop: cancel.drop_guard() };
         (session, events_rx)
     }
 
