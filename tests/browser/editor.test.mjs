@@ -1,0 +1,183 @@
+// Browser tests of the command editor (fake backend): tabs with dirty markers, Python and
+// a MEL mode per tab, line numbers, bracket matching, search/replace, open and save files,
+// closing a dirty tab asks first, and no typed script is ever lost: tabs autosave and come
+// back after a reload, even when the disk is full (a visible warning, a localStorage copy).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { editorText, openApp, saveScreenshot, setEditorText, waitForHooks } from "./harness.mjs";
+
+const tabs = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="editor-tab"]')].map((t) => ({
+      title: t.querySelector(".title").textContent,
+      lang: t.querySelector(".lang").textContent,
+      dirty: t.dataset.dirty === "true",
+      active: t.dataset.active === "true",
+    })),
+  );
+
+describe("command editor", () => {
+  let app;
+  before(async () => {
+    app = await openApp({ query: "?fakeLatency=10" });
+    await waitForHooks(app.page);
+    await app.page.getByTestId("welcome-dismiss").click();
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  test("starts with one Python tab, line numbers, and the welcome sample (not dirty)", async () => {
+    const { page } = app;
+    assert.deepEqual(await tabs(page), [{ title: "Script 1", lang: "PY", dirty: false, active: true }]);
+    assert.ok((await page.locator(".cm-lineNumbers .cm-gutterElement").count()) > 3, "line numbers");
+    assert.match(await editorText(page), /import maya\.cmds as cmds/);
+  });
+
+  test("new tabs, dirty markers and switching keep each tab's text", async () => {
+    const { page } = app;
+    await page.getByTestId("editor-new-tab").click();
+    let t = await tabs(page);
+    assert.equal(t.length, 2);
+    assert.deepEqual(t[1], { title: "Script 2", lang: "PY", dirty: false, active: true });
+    await page.locator(".cm-content").focus();
+    await page.keyboard.type("x = [1, 2");
+    t = await tabs(page);
+    assert.equal(t[1].dirty, true, "typed text marks the tab dirty");
+    assert.equal(await editorText(page), "x = [1, 2]", "brackets close themselves");
+    await page.locator('[data-testid="editor-tab"]').first().locator(".tab-main").click();
+    assert.match(await editorText(page), /Hello from Mayalink/);
+    await page.locator('[data-testid="editor-tab"]').nth(1).locator(".tab-main").click();
+    assert.equal(await editorText(page), "x = [1, 2]");
+  });
+
+  test("bracket matching and search/replace", async () => {
+    const { page } = app;
+    await page.evaluate(() => {
+      const v = window.__mayalinkFake.editor.view;
+      v.dispatch({ selection: { anchor: 4 } }); // just after "["
+      v.focus();
+    });
+    await page.locator(".cm-matchingBracket").first().waitFor();
+    assert.equal(await page.locator(".cm-matchingBracket").count(), 2);
+    await page.keyboard.press("Control+f");
+    await page.locator(".cm-search").waitFor();
+    await page.locator('.cm-search input[name="search"]').fill("2");
+    await page.locator('.cm-search input[name="replace"]').fill("3");
+    await page.locator('.cm-search button[name="replaceAll"]').click();
+    assert.equal(await editorText(page), "x = [1, 3]");
+    await page.keyboard.press("Escape");
+  });
+
+  test("a MEL tab: its own language, $variables, keywords and strings coloured", async () => {
+    const { page } = app;
+    await page.getByTestId("editor-lang-mel").click();
+    await setEditorText(page, 'proc string hips() {\n    string $joint = "Hips"; // the root\n    return $joint;\n}');
+    assert.equal((await tabs(page))[1].lang, "MEL");
+    assert.equal(await page.getByTestId("editor-lang-mel").getAttribute("aria-pressed"), "true");
+    const colours = await page.evaluate(() => {
+      const colourOf = (text) => {
+        for (const span of document.querySelectorAll(".cm-line span")) if (span.textContent === text) return getComputedStyle(span).color;
+        return null;
+      };
+      return { proc: colourOf("proc"), variable: colourOf("$joint"), string: colourOf('"Hips"'), comment: colourOf("// the root") };
+    });
+    for (const [k, v] of Object.entries(colours)) assert.ok(v, `${k} is highlighted`);
+    assert.equal(new Set(Object.values(colours)).size, 4, `each token kind has its colour: ${JSON.stringify(colours)}`);
+    // The other tab kept Python.
+    await page.locator('[data-testid="editor-tab"]').first().locator(".tab-main").click();
+    assert.equal(await page.getByTestId("editor-lang-python").getAttribute("aria-pressed"), "true");
+    await saveScreenshot(page, "editor-tabs");
+  });
+
+  test("open a script (dialog), save it (Ctrl+S), save a new tab where the dialog says", async () => {
+    const { page } = app;
+    await page.getByTestId("editor-open").click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="editor-tab"] .title')].some((t) => t.textContent === "walk_tools.py"));
+    let t = await tabs(page);
+    const opened = t.find((x) => x.title === "walk_tools.py");
+    assert.deepEqual(opened, { title: "walk_tools.py", lang: "PY", dirty: false, active: true });
+    assert.match(await editorText(page), /def key_hips/);
+
+    await page.locator(".cm-content").focus();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("# edited");
+    assert.equal((await tabs(page)).find((x) => x.title === "walk_tools.py").dirty, true);
+    await page.keyboard.press("Control+s");
+    await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"]').dataset.dirty === "false");
+    const onDisk = await page.evaluate(() => window.__mayalinkFake.files.files.get("/home/artist/scripts/walk_tools.py"));
+    assert.match(onDisk, /# edited$/);
+
+    // A MEL file opens in a MEL tab.
+    await page.evaluate(() => (window.__mayalinkFake.files.nextOpenPath = "/home/artist/scripts/select_hips.mel"));
+    await page.keyboard.press("Control+o");
+    await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"] .title').textContent === "select_hips.mel");
+    assert.equal((await tabs(page)).find((x) => x.title === "select_hips.mel").lang, "MEL");
+
+    // An unsaved tab: Save asks where (the fake dialog answers), then the tab is named after the file.
+    await page.locator('[data-testid="editor-tab"]').nth(1).locator(".tab-main").click();
+    await page.evaluate(() => (window.__mayalinkFake.files.nextSavePath = "/home/artist/scripts/hips.mel"));
+    await page.getByTestId("editor-save").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"] .title').textContent === "hips.mel");
+    t = await tabs(page);
+    assert.equal(t.find((x) => x.title === "hips.mel").dirty, false);
+    assert.match(await page.evaluate(() => window.__mayalinkFake.files.files.get("/home/artist/scripts/hips.mel")), /proc string hips/);
+  });
+
+  test("closing a tab with unsaved text asks first", async () => {
+    const { page } = app;
+    await page.getByTestId("editor-new-tab").click();
+    await page.locator(".cm-content").focus();
+    await page.keyboard.type("precious = 1");
+    const count = (await tabs(page)).length;
+    await page.locator('[data-testid="editor-tab"][data-active="true"] [data-testid="editor-tab-close"]').click();
+    await page.getByTestId("editor-close-confirm").waitFor();
+    await page.getByTestId("editor-close-cancel").click();
+    assert.equal((await tabs(page)).length, count, "Cancel keeps the tab");
+    await page.locator('[data-testid="editor-tab"][data-active="true"] [data-testid="editor-tab-close"]').click();
+    await page.getByTestId("editor-close-discard").click();
+    assert.equal((await tabs(page)).length, count - 1);
+  });
+
+  test("tabs autosave and come back after a reload (text, files, languages, active tab)", async () => {
+    const { page } = app;
+    await page.locator('[data-testid="editor-tab"]').first().locator(".tab-main").click();
+    await setEditorText(page, "# typed just before a crash\nprint('still here')");
+    const before = await tabs(page);
+    await page.waitForFunction(() => document.querySelector('[data-testid="editor-autosave-status"]').textContent.trim() === "Autosaved");
+    await page.waitForTimeout(900); // the debounced save to the backend
+    await page.reload();
+    await page.getByTestId("editor-tab").first().waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="editor-tab"]').length === n, before.length);
+    assert.deepEqual(await tabs(page), before);
+    await waitForHooks(page);
+    assert.equal(await editorText(page), "# typed just before a crash\nprint('still here')");
+  });
+});
+
+describe("autosave when the disk is full", () => {
+  let app;
+  before(async () => {
+    app = await openApp({ query: "?fakeLatency=10&fakeFail=saveTabs" });
+    await waitForHooks(app.page);
+    await app.page.getByTestId("welcome-dismiss").click();
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  test("warns visibly, keeps a local copy, and the text survives a reload", async () => {
+    const { page } = app;
+    await setEditorText(page, "rig_fix = 'do not lose me'");
+    const warning = page.getByTestId("editor-autosave-warning");
+    await warning.waitFor({ timeout: 5000 });
+    assert.match(await warning.innerText(), /disk is full/);
+    assert.match(await warning.innerText(), /backup copy/);
+    assert.match(await page.getByTestId("editor-autosave-status").innerText(), /Autosave failed/);
+    await saveScreenshot(page, "editor-autosave-failed");
+    await page.reload();
+    await waitForHooks(page);
+    await page.waitForFunction(() => window.__mayalinkFake.editor.restored);
+    assert.equal(await editorText(page), "rig_fix = 'do not lose me'");
+  });
+});

@@ -1,0 +1,152 @@
+// Browser tests of the window's layout (fake backend): every region renders with its empty
+// state, panes tile the window without overlap, dividers resize by keyboard and mouse and the
+// sizes survive a reload, and the theme toggle works. Screenshots: layout-*.png.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { openApp, saveScreenshot, waitForConsoleLines } from "./harness.mjs";
+import { FAKE_SCRIPT_LINE_COUNT } from "./fake-backend-facts.mjs";
+
+describe("window layout", () => {
+  let app;
+  before(async () => {
+    app = await openApp();
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  test("shows every region with its empty state", async () => {
+    const { page } = app;
+    for (const id of ["sessions-sidebar", "editor-area", "console", "preview-area", "top-bar", "status-bar"]) {
+      assert.ok(await page.getByTestId(id).isVisible(), `${id} is visible`);
+    }
+    const topBar = await page.getByTestId("top-bar").innerText();
+    assert.match(topBar, /Mayalink/);
+    assert.match(await page.getByTestId("active-session").innerText(), /No active session/);
+    assert.ok(await page.getByTestId("diagnostics-button").isVisible());
+
+    const sidebar = await page.getByTestId("sessions-sidebar").innerText();
+    assert.match(sidebar, /Maya/);
+    assert.match(sidebar, /Mosketch/);
+    const mayaEmpty = await page.getByTestId("maya-empty").innerText();
+    assert.match(mayaEmpty, /No Maya connected yet/);
+    assert.match(mayaEmpty, /then add it here/);
+    const snippet = await page.getByTestId("maya-snippet").innerText();
+    assert.equal(snippet.replace(/\s+/g, " ").trim(), 'cmds.commandPort(name=":7001", sourceType="python")');
+    assert.ok(await page.getByTestId("maya-snippet-copy").isEnabled(), "the snippet's copy button works");
+    assert.ok(await page.getByTestId("add-maya").isEnabled(), "Add Maya… opens the form");
+    assert.match(await page.getByTestId("mosketch-empty").innerText(), /streaming server on port 16094/);
+
+    // No session yet: the editor shows the welcome.
+    assert.match(await page.getByTestId("welcome").innerText(), /Welcome to Mayalink/);
+    const preview = await page.getByTestId("preview-empty").innerText();
+    assert.match(preview, /Mosketch pose preview/);
+    assert.match(preview, /connect to Mosketch to see the character live/i);
+    assert.match(await page.getByTestId("backend-kind").innerText(), /Simulated backend/);
+  });
+
+  test("panes tile the 1280×800 window: no overlap, nothing outside, no page scroll", async () => {
+    const { page } = app;
+    const box = async (id) => page.getByTestId(id).boundingBox();
+    const [top, sidebar, editor, consolePane, preview, status] = await Promise.all(
+      ["top-bar", "sessions-sidebar", "editor-area", "console", "preview-area", "status-bar"].map(box),
+    );
+    const eq = (a, b, what) => assert.ok(Math.abs(a - b) <= 1.5, `${what}: ${a} ≈ ${b}`);
+    eq(top.y, 0, "top bar at the top");
+    eq(status.y + status.height, 800, "status bar at the bottom");
+    eq(sidebar.x, 0, "sidebar at the left");
+    eq(preview.x + preview.width, 1280, "preview at the right");
+    assert.ok(sidebar.x + sidebar.width <= editor.x, "sidebar left of the editor");
+    assert.ok(editor.x + editor.width <= preview.x, "editor left of the preview");
+    assert.ok(editor.y + editor.height <= consolePane.y, "editor above the console");
+    eq(editor.x, consolePane.x, "editor and console share a column");
+    eq(consolePane.y + consolePane.height, status.y, "console reaches the status bar");
+    assert.ok(editor.width >= 360 && consolePane.height > 150, "centre has room");
+    const scroll = await page.evaluate(() => [
+      document.documentElement.scrollHeight,
+      document.documentElement.scrollWidth,
+    ]);
+    assert.deepEqual(scroll, [800, 1280]);
+  });
+
+  test("the sidebar divider resizes with the keyboard, and the size survives a reload", async () => {
+    const { page } = app;
+    const divider = page.getByTestId("divider-sidebar");
+    assert.equal(await divider.getAttribute("role"), "separator");
+    const before = Number(await divider.getAttribute("aria-valuenow"));
+    const widthBefore = (await page.getByTestId("sessions-sidebar").boundingBox()).width;
+    await divider.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Shift+ArrowRight");
+    const after = Number(await divider.getAttribute("aria-valuenow"));
+    assert.equal(after, before + 16 + 64);
+    const widthAfter = (await page.getByTestId("sessions-sidebar").boundingBox()).width;
+    assert.ok(Math.abs(widthAfter - widthBefore - 80) <= 1, `sidebar grew by 80px (${widthBefore} → ${widthAfter})`);
+
+    await page.keyboard.press("Home");
+    assert.equal(Number(await divider.getAttribute("aria-valuenow")), Number(await divider.getAttribute("aria-valuemin")));
+    await page.keyboard.press("ArrowRight");
+    const kept = Number(await divider.getAttribute("aria-valuenow"));
+
+    await page.reload();
+    await page.getByTestId("sessions-sidebar").waitFor();
+    assert.equal(Number(await page.getByTestId("divider-sidebar").getAttribute("aria-valuenow")), kept);
+    await page.getByTestId("divider-sidebar").dblclick();
+    assert.equal(Number(await page.getByTestId("divider-sidebar").getAttribute("aria-valuenow")), before);
+  });
+
+  test("the preview and console dividers resize by dragging", async () => {
+    const { page } = app;
+    const previewBefore = (await page.getByTestId("preview-area").boundingBox()).width;
+    const d = await page.getByTestId("divider-preview").boundingBox();
+    await page.mouse.move(d.x + d.width / 2, d.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(d.x - 60, d.y + 200, { steps: 4 });
+    await page.mouse.up();
+    const previewAfter = (await page.getByTestId("preview-area").boundingBox()).width;
+    assert.ok(Math.abs(previewAfter - previewBefore - 60) <= 2, `preview grew by ~60px (${previewBefore} → ${previewAfter})`);
+
+    const editorBefore = (await page.getByTestId("editor-area").boundingBox()).height;
+    const h = await page.getByTestId("divider-console").boundingBox();
+    await page.mouse.move(h.x + 100, h.y + h.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(h.x + 100, h.y + 80, { steps: 4 });
+    await page.mouse.up();
+    const editorAfter = (await page.getByTestId("editor-area").boundingBox()).height;
+    assert.ok(Math.abs(editorAfter - editorBefore - 80) <= 3, `editor grew by ~80px (${editorBefore} → ${editorAfter})`);
+
+    // Back to the defaults for the screenshots.
+    await page.getByTestId("divider-preview").dblclick();
+    await page.getByTestId("divider-console").dblclick();
+  });
+
+  test("dark by default; the toggle switches to light, then to the system's scheme", async () => {
+    const { page } = app;
+    const state = () =>
+      page.evaluate(() => ({
+        theme: document.documentElement.dataset.theme,
+        background: getComputedStyle(document.body).backgroundColor,
+      }));
+    await waitForConsoleLines(page, FAKE_SCRIPT_LINE_COUNT);
+    const dark = await state();
+    assert.equal(dark.theme, "dark");
+    await saveScreenshot(page, "layout-dark-1280x800");
+
+    await page.getByTestId("theme-toggle").click();
+    const light = await state();
+    assert.equal(light.theme, "light");
+    assert.notEqual(light.background, dark.background);
+    await saveScreenshot(page, "layout-light-1280x800");
+
+    await page.getByTestId("theme-toggle").click(); // system: this context prefers dark
+    assert.equal((await state()).theme, "dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
+    await page.getByTestId("theme-toggle").click(); // back to dark
+    assert.equal((await state()).theme, "dark");
+  });
+
+  test("no errors in the page", () => {
+    assert.deepEqual(app.errors.map(String), []);
+  });
+});

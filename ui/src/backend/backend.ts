@@ -1,0 +1,162 @@
+// The typed boundary between the UI and the engine. Every UI component talks to the
+// engine through `Backend` only; `tauri.ts` implements it over Tauri IPC, `fake.ts` in
+// plain browser JS. To grow it: add the method here, then to both implementations
+// (TypeScript fails the build until both have it). Types come from ../bindings (ts-rs).
+import type { ConsoleBatch } from "../bindings/ConsoleBatch";
+import type { DoctorReport } from "../bindings/DoctorReport";
+import type { CleanupReport } from "../bindings/CleanupReport";
+import type { ConsoleHistory } from "../bindings/ConsoleHistory";
+import type { DiscoveredMaya } from "../bindings/DiscoveredMaya";
+import type { Language } from "../bindings/Language";
+import type { MayaInfo } from "../bindings/MayaInfo";
+import type { RunOptions } from "../bindings/RunOptions";
+import type { RunOutcome } from "../bindings/RunOutcome";
+import type { RunResult } from "../bindings/RunResult";
+import type { SessionSpec } from "../bindings/SessionSpec";
+import type { SessionView } from "../bindings/SessionView";
+import type { CommandPreset } from "../bindings/CommandPreset";
+import type { HierarchyAckSpelling } from "../bindings/HierarchyAckSpelling";
+import type { JointSpace } from "../bindings/JointSpace";
+import type { MosketchCommand } from "../bindings/MosketchCommand";
+import type { MosketchConfig } from "../bindings/MosketchConfig";
+import type { MosketchHierarchy } from "../bindings/MosketchHierarchy";
+import type { MosketchStatus } from "../bindings/MosketchStatus";
+import type { OrientMode } from "../bindings/OrientMode";
+import type { PoseSnapshot } from "../bindings/PoseSnapshot";
+import type { Skeleton } from "../bindings/Skeleton";
+
+export type { AppError } from "../bindings/AppError";
+export type { ErrorCode } from "../bindings/ErrorCode";
+export type { ConsoleBatch } from "../bindings/ConsoleBatch";
+export type { ConsoleLine } from "../bindings/ConsoleLine";
+export type { LineKind } from "../bindings/LineKind";
+export type { DoctorReport } from "../bindings/DoctorReport";
+export type { PortStatus } from "../bindings/PortStatus";
+export type { PortProto } from "../bindings/PortProto";
+export type { CleanupReport } from "../bindings/CleanupReport";
+export type { ConsoleHistory } from "../bindings/ConsoleHistory";
+export type { DiscoveredMaya } from "../bindings/DiscoveredMaya";
+export type { Language } from "../bindings/Language";
+export type { MayaInfo } from "../bindings/MayaInfo";
+export type { RunOptions } from "../bindings/RunOptions";
+export type { RunOutcome } from "../bindings/RunOutcome";
+export type { RunResult } from "../bindings/RunResult";
+export type { SessionSpec } from "../bindings/SessionSpec";
+export type { SessionView } from "../bindings/SessionView";
+
+/** Which implementation is running; shown in the status bar. */
+export type BackendKind = "tauri" | "fake";
+
+/** Stops a subscription. Calling it more than once is harmless. */
+export type Unsubscribe = () => void;
+
+export type ConsoleBatchHandler = (batch: ConsoleBatch) => void;
+
+export type SessionsHandler = (sessions: SessionView[]) => void;
+
+/** The Mosketch link's streams (see `subscribeMosketch`). */
+export interface MosketchHandlers {
+  /** The session's status (a few times a second); null when there is no Mosketch session. */
+  onStatus(status: MosketchStatus | null): void;
+  /** The current character; null before the first Hierarchy or without a session. */
+  onHierarchy(hierarchy: MosketchHierarchy | null): void;
+  /** The live pose: at most once per frame, newest only. */
+  onPose(pose: PoseSnapshot): void;
+}
+
+/** One joint of a pose sent to Mosketch (`JointsStream`): R [x,y,z,w], T in metres. */
+export interface MosketchPoseJoint {
+  Name: string;
+  R?: [number, number, number, number];
+  T?: [number, number, number];
+}
+
+/** A file filter of the open/save dialogs: `{ name: "Python", extensions: ["py"] }`. */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+/**
+ * Everything the UI can ask of the engine. Every method rejects with an `AppError`
+ * (`{ code, message }`), never with anything else.
+ */
+export interface Backend {
+  readonly kind: BackendKind;
+
+  /** Versions, OS, log folder and the state of the ports Mayalink uses. */
+  doctor(): Promise<DoctorReport>;
+
+  /** Opens the log folder in the OS file manager. */
+  openLogFolder(): Promise<void>;
+
+  /**
+   * Delivers console lines in batches (at most about one per frame) until the returned
+   * function is called. Resolves once the subscription is live.
+   */
+  subscribeConsole(onBatch: ConsoleBatchHandler): Promise<Unsubscribe>;
+
+  // ---- Maya sessions (the workspace) --------------------------------------------------
+
+  /** Sends the full session list now and on every change, until unsubscribed. */
+  subscribeSessions(onUpdate: SessionsHandler): Promise<Unsubscribe>;
+  /** Adds a session (address like ":7001", "host:7001" or a Unix socket path). */
+  addSession(spec: SessionSpec): Promise<SessionView>;
+  updateSession(id: string, spec: SessionSpec): Promise<SessionView>;
+  removeSession(id: string): Promise<void>;
+  /** The session that receives runs from the editor. */
+  setActiveSession(id: string): Promise<void>;
+  connectSession(id: string): Promise<MayaInfo>;
+  /** Removes Mayalink's callback and helper state in that Maya and releases the port. */
+  cleanupSession(id: string): Promise<CleanupReport>;
+  /**
+   * Runs code in one session. A Python/MEL error resolves with `ok: false`; a rejection
+   * means the run could not be delivered (unreachable, timeout, cancelled…).
+   */
+  run(id: string, code: string, lang: Language, options?: RunOptions): Promise<RunResult>;
+  /** Runs the same code in every connected session, in parallel. */
+  runAll(code: string, lang: Language, options?: RunOptions): Promise<RunOutcome[]>;
+  /** Stops waiting for the run in flight (Maya itself finishes the code). */
+  cancelRun(id: string): Promise<void>;
+  /** Mayas running on this machine with an open commandPort. */
+  discover(): Promise<DiscoveredMaya[]>;
+  /** Up to `max` lines of a session's output history from absolute line `from`. */
+  consoleHistory(session: string, from: number, max: number): Promise<ConsoleHistory>;
+  /** Starts the built-in Demo Maya (and Mosketch simulator) and connects to them. */
+  startDemo(): Promise<void>;
+
+  // ---- Editor files, dialogs, clipboard ------------------------------------------------
+
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string): Promise<void>;
+  /** The file the artist picked to open, or null when they cancelled. */
+  pickOpenFile(filters: FileFilter[]): Promise<string | null>;
+  /** Where the artist chose to save, or null when they cancelled. */
+  pickSaveFile(defaultPath: string, filters: FileFilter[]): Promise<string | null>;
+  /** The autosaved editor tabs (null: none yet). */
+  loadTabs(): Promise<string | null>;
+  saveTabs(state: string): Promise<void>;
+  /** Copies text to the system clipboard. */
+  writeClipboard(text: string): Promise<void>;
+
+  // ---- Mosketch link and the preview's skeleton ------------------------------------------
+
+  /** (Re)connects to Mosketch's streaming server (default 127.0.0.1:16094; missing fields take defaults). */
+  mosketchConnect(config?: Partial<MosketchConfig>): Promise<void>;
+  mosketchDisconnect(): Promise<void>;
+  /** Status, hierarchy and pose of whichever Mosketch session is current, across reconnects. */
+  subscribeMosketch(handlers: MosketchHandlers): Promise<Unsubscribe>;
+  mosketchSetJointSpace(space: JointSpace): Promise<void>;
+  mosketchSetOrientMode(mode: OrientMode): Promise<void>;
+  mosketchSetAckSpelling(spelling: HierarchyAckSpelling): Promise<void>;
+  mosketchSendCommand(command: MosketchCommand): Promise<void>;
+  mosketchCommandPresets(): Promise<CommandPreset[]>;
+  /** Sends a pose (`JointsStream` with Name/R/T, T in metres). */
+  mosketchSendPose(joints: MosketchPoseJoint[]): Promise<void>;
+  /** Parents and rest offsets of `names` from a connected Maya session. */
+  skeletonFromMaya(session: string, names: string[]): Promise<Skeleton>;
+  /** A skeleton file: `mayalink-skeleton/1` JSON or a BVH hierarchy. */
+  skeletonLoadFile(path: string): Promise<Skeleton>;
+  /** The skeleton file the artist picked (JSON or BVH), or null when they cancelled. */
+  pickSkeletonFile(): Promise<string | null>;
+}

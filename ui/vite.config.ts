@@ -1,0 +1,34 @@
+/// <reference types="node" />
+/// <reference types="vitest/config" />
+// Build, dev-server and unit-test configuration of Mayalink's UI (Vite root = ui/).
+// `--mode fake` builds the UI against the in-browser fake backend (no Rust, no Tauri).
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+export default defineConfig({
+  root,
+  base: "./",
+  plugins: [svelte()],
+  clearScreen: false,
+  server: {
+    port: 1420,
+    strictPort: true,
+    watch: { ignored: ["**/src-tauri/**", "**/target/**"] },
+  },
+  envPrefix: ["VITE_", "TAURI_ENV_"],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 1024,
+  },
+  test: {
+    root,
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
