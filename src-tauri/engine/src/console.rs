@@ -137,6 +137,16 @@ impl ConsoleHub {
         let _ = self.tx.send(std::sync::Arc::new(lines));
     }
 
+    /// Publishes lines whose history is kept elsewhere (a Maya session's lines
+    /// live in the output service's per-session ring, which the UI pages through):
+    /// they go to subscribers but not into the hub's replay buffer, so a client
+    /// that replays and then fetches a session's history never gets them twice.
+    pub fn publish_live(&self, lines: Vec<ConsoleLine>) {
+        if !lines.is_empty() {
+            let _ = self.tx.send(std::sync::Arc::new(lines));
+        }
+    }
+
     /// A receiver plus the recent lines published before it existed.
     pub fn subscribe_with_recent(
         &self,
@@ -231,6 +241,17 @@ mod hub_tests {
         let batch = tokio::time::timeout(Duration::from_secs(2), out.recv()).await.unwrap().unwrap();
         assert_eq!(batch.lines[0].kind, LineKind::Notice);
         assert!(batch.lines[0].text.contains("3 batches"), "{}", batch.lines[0].text);
+    }
+
+    #[test]
+    fn live_only_lines_are_not_replayed() {
+        let hub = ConsoleHub::new(16, 10);
+        let mut rx = hub.subscribe();
+        hub.publish_live(vec![ConsoleLine::new("maya-1", LineKind::Output, "kept in the session ring")]);
+        hub.notice("app", "replayed");
+        assert_eq!(rx.try_recv().unwrap()[0].text, "kept in the session ring");
+        let (recent, _) = hub.subscribe_with_recent();
+        assert_eq!(recent.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["replayed"]);
     }
 
     #[test]

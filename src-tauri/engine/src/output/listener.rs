@@ -301,7 +301,7 @@ impl ListenerTask {
             changed
         });
         self.global.lock().unwrap_or_else(|p| p.into_inner()).add(&global_add);
-        self.hub.publish(batch);
+        self.hub.publish_live(batch);
     }
 
     fn on_datagram(&mut self, buf: &[u8], from: SocketAddr, now: Instant) {
@@ -400,7 +400,7 @@ impl ListenerTask {
         if !global_add.is_zero() {
             self.global.lock().unwrap_or_else(|p| p.into_inner()).add(&global_add);
         }
-        self.hub.publish(batch);
+        self.hub.publish_live(batch);
         self.uncommitted_lines = 0;
         self.last_commit = now;
         self.dirty = false;

@@ -329,7 +329,7 @@ impl OutputService {
                 inner.ring.push(super::ring::StoredLine { kind: l.kind, time_ms: l.time_ms, text: l.text.clone() });
             }
         }
-        self.inner.hub.publish(lines);
+        self.inner.hub.publish_live(lines);
     }
 
     /// Up to `max` lines of the session's history from absolute line `from_line`
