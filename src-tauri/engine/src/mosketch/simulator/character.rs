@@ -3,6 +3,7 @@
 //! idling, and a small fish. Poses are a pure function of the frame number, so tests
 //! can recompute exactly what the simulator sent.
 
+use crate::mosketch::command::{JointSpace, OrientMode};
 use crate::mosketch::packet::{encode, JointSample};
 use crate::skeleton::{Skeleton, SkeletonJoint, SkeletonSource};
 use bytes::Bytes;
@@ -174,6 +175,43 @@ impl Character {
         }
         let slot = (frame % CACHE_FRAMES as u64) as usize + if partial { CACHE_FRAMES } else { 0 };
         self.cache[slot].get_or_init(|| Bytes::from(encode::joints_stream(&self.frame_samples(frame, dt, partial)))).clone()
+    }
+}
+
+impl Character {
+    /// A frame as a client that chose `space` and `orient` receives it. Parent space
+    /// with the orientation kept is what [`Character::pose_at`] produces (and is cached).
+    pub fn frame_bytes_in(&self, frame: u64, dt: f64, partial: bool, space: JointSpace, orient: OrientMode) -> Bytes {
+        if space == JointSpace::Parent && orient == OrientMode::Keep {
+            return self.frame_bytes(frame, dt, partial);
+        }
+        let mut samples = self.pose_at(frame, dt);
+        let joints = self.skeleton.joints();
+        let local: Vec<(DQuat, glam::DVec3)> = samples
+            .iter()
+            .zip(joints)
+            .map(|(s, j)| (DQuat::from_array(s.r.unwrap_or(j.orient)), glam::DVec3::from_array(s.t.unwrap_or(j.offset))))
+            .collect();
+        let world = self.skeleton.world_transforms(|i, _| local[i]);
+        for (i, (s, j)) in samples.iter_mut().zip(joints).enumerate() {
+            let parent_world = j.parent.map(|p| world[p].rotation).unwrap_or(DQuat::IDENTITY);
+            let r = match space {
+                JointSpace::Parent => local[i].0,
+                JointSpace::World => world[i].rotation,
+                // The rotation relative to the parent, expressed in world axes.
+                JointSpace::ParentInWorld => world[i].rotation * parent_world.inverse(),
+            };
+            // Discard: the joint's initial orientation is taken out of what is streamed.
+            let r = if orient == OrientMode::Discard { DQuat::from_array(j.orient).inverse() * r } else { r };
+            s.r = Some(single(r.normalize().to_array()));
+            if s.t.is_some() && space != JointSpace::Parent {
+                s.t = Some(single(world[i].translation.to_array()));
+            }
+        }
+        if partial && Self::is_partial_frame(frame) {
+            samples = samples.into_iter().enumerate().filter(|(i, _)| Self::in_partial_subset(*i)).map(|(_, s)| s).collect();
+        }
+        Bytes::from(encode::joints_stream(&samples))
     }
 }
 
@@ -370,5 +408,43 @@ mod tests {
         let u = c.uuids();
         assert_eq!(u.len(), c.names().len());
         assert_eq!(u[0].1.len(), 36);
+    }
+}
+
+#[cfg(test)]
+mod joint_space_tests {
+    use super::*;
+    use crate::mosketch::packet::Packet;
+
+    fn samples(bytes: &[u8]) -> Vec<JointSample> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        match Packet::from_object(v).unwrap() {
+            Packet::JointsStream(s) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn world_and_parent_in_world_agree_with_composed_parent_rotations() {
+        let c = Character::new(CharacterKind::Humanoid);
+        let dt = 1.0 / 60.0;
+        let parent = samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Keep));
+        let world = samples(&c.frame_bytes_in(42, dt, false, JointSpace::World, OrientMode::Keep));
+        let piw = samples(&c.frame_bytes_in(42, dt, false, JointSpace::ParentInWorld, OrientMode::Keep));
+        let joints = c.skeleton().joints();
+        let q = |s: &JointSample| DQuat::from_array(s.r.unwrap());
+        let mut composed: Vec<DQuat> = Vec::new();
+        for (i, j) in joints.iter().enumerate() {
+            let pw = j.parent.map(|p| composed[p]).unwrap_or(DQuat::IDENTITY);
+            composed.push(pw * q(&parent[i]));
+            // World R is the composed chain; ParentInWorld R maps the parent's world rotation onto the joint's.
+            assert!(composed[i].angle_between(q(&world[i])) < 1e-3, "{}", j.name);
+            assert!((q(&piw[i]) * pw).angle_between(q(&world[i])) < 1e-3, "{}", j.name);
+        }
+        let discard = samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Discard));
+        for (i, j) in joints.iter().enumerate() {
+            let back = DQuat::from_array(j.orient) * q(&discard[i]);
+            assert!(back.angle_between(q(&parent[i])) < 1e-3, "{}", j.name);
+        }
     }
 }

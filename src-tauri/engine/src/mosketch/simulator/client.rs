@@ -2,6 +2,7 @@
 //! whatever the client sends (recorded; poses are relayed to the other clients).
 
 use super::output::{FramedWriter, Garbage};
+use crate::mosketch::command::{JointSpace, OrientMode};
 use super::{Character, ReceivedCommand, Relay, Shared, SimClientRecord, SimSettings};
 use crate::mosketch::codec::{JsonItem, JsonStreamCodec};
 use crate::mosketch::packet::{encode, Packet};
@@ -31,6 +32,9 @@ struct Client {
     shared: Arc<Shared>,
     out: FramedWriter,
     settings: SimSettings,
+    /// What this client asked R to mean (setStreamingJointSpace / OrientMode).
+    space: JointSpace,
+    orient: OrientMode,
     character: Arc<Character>,
     phase: Phase,
     frame: u64,
@@ -50,6 +54,8 @@ pub(super) async fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>, cance
         id,
         out: FramedWriter::new(wr, id.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
         settings: settings_rx.borrow_and_update().clone(),
+            space: JointSpace::Parent,
+            orient: OrientMode::Keep,
         character: character_rx.borrow_and_update().clone(),
         shared: shared.clone(),
         phase: Phase::AwaitHierarchyAck,
@@ -169,6 +175,15 @@ impl Client {
                 let _ = self.shared.relay.send(Relay { from: self.id, bytes });
             }
             Packet::Command { type_name, command } => {
+                // Honour the two streaming settings like Mosketch: they change what R means.
+                match (command.command.as_str(), command.parameters.values().next().map(String::as_str)) {
+                    ("setStreamingJointSpace", Some("World")) => self.space = JointSpace::World,
+                    ("setStreamingJointSpace", Some("ParentInWorld")) => self.space = JointSpace::ParentInWorld,
+                    ("setStreamingJointSpace", Some("Parent")) => self.space = JointSpace::Parent,
+                    ("setStreamingJointOrientMode", Some("0")) => self.orient = OrientMode::Discard,
+                    ("setStreamingJointOrientMode", Some("1")) => self.orient = OrientMode::Keep,
+                    _ => {}
+                }
                 let before_ack = self.phase == Phase::AwaitHierarchyAck;
                 self.record(|r| SimClientRecord::push_bounded(&mut r.commands, ReceivedCommand { type_name, command, before_ack }));
             }
@@ -209,7 +224,7 @@ impl Client {
                 Garbage::Malformed => r.garbage_malformed_sent += 1,
             });
         }
-        let bytes = self.character.frame_bytes(self.frame, self.settings.frame_dt(), self.settings.partial);
+        let bytes = self.character.frame_bytes_in(self.frame, self.settings.frame_dt(), self.settings.partial, self.space, self.orient);
         self.out.send(&bytes, framing).await?;
         self.frame += 1;
         self.outstanding += 1;
