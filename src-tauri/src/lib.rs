@@ -67,7 +67,14 @@ pub fn run() {
         .manage(state.clone());
     let setup_state = state.clone();
     let app = with_commands(builder)
-        .setup(move |_app| {
+        .setup(move |app| {
+            // Ctrl-C in a terminal, or a session manager's SIGTERM: exit through
+            // RunEvent::Exit so every Maya's callback is removed first.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                wait_for_termination().await;
+                handle.exit(0);
+            });
             let state = setup_state.clone();
             state.console.notice("app", format!("Mayalink {} ready.", mayalink_engine::VERSION));
             tauri::async_runtime::spawn(async move {
@@ -96,4 +103,26 @@ pub fn run() {
             });
         }
     });
+}
+
+async fn wait_for_termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -66,7 +66,7 @@ try {
     return ext ? c.getParameter(ext.UNMASKED_RENDERER_WEBGL) : (c?.getParameter(c.RENDERER) ?? "unknown");
   });
 
-  console.log(`Preview benchmark — ${after.joints} joints streamed at 120 Hz for ${seconds} s`);
+  console.log(`Preview benchmark — ${after.joints} joints, ${query}, for ${seconds} s`);
   console.log(`Chromium headless, ${width}×${height} window, preview canvas ${Math.round(canvas.width)}×${Math.round(canvas.height)} px, WebGL: ${gl}`);
   console.log("");
   row("browser frame time (all frames)", browserFrames.slice(1));

@@ -252,6 +252,21 @@ describe("workspace", () => {
     await saveScreenshot(page, "workspace-unreachable");
   });
 
+  test("a dropped connection counts down, reconnects, and says so", async () => {
+    const { page } = app;
+    const flaky = await addSession(page, { address: ":7010", name: "Flaky" });
+    await page.waitForSelector('[data-session-name="Flaky"][data-state="reconnecting"]', { timeout: 5000 });
+    assert.match(await flaky.getByTestId("session-state").innerText(), /Reconnecting in [1-3] s/);
+    assert.match(await flaky.getByTestId("session-error").innerText(), /Connection reset by peer/);
+    await page.waitForSelector('[data-session-name="Flaky"][data-state="connected"]', { timeout: 8000 });
+    await flaky.click();
+    await waitForLine(page, "Reconnected to Maya", "notice");
+    await flaky.getByTestId("session-remove").click();
+    await flaky.getByTestId("session-remove-confirm").click();
+    await flaky.waitFor({ state: "detached" });
+    await page.keyboard.press("Control+2");
+  });
+
   test("edit and remove a session", async () => {
     const { page } = app;
     const lost = card(page, "Nowhere");

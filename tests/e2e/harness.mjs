@@ -2,7 +2,7 @@
 // Each test file gets its own driver process and app instance; both are stopped
 // in clean-up even when the test fails, so a crash cannot leave CI hanging.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -46,6 +46,8 @@ export async function startApp({ args = [], env = {} } = {}) {
     ? path.join(os.homedir(), ".cargo/bin/tauri-driver") : "tauri-driver";
   const tauriDriver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "inherit", "inherit"],
+    // Its own process group, so clean-up can end the driver, WebKitWebDriver and the app together.
+    detached: true,
     // A private data/config home: tests never see (or change) the user's sessions.
     env: { ...process.env, XDG_DATA_HOME: path.join(home, "data"), XDG_CONFIG_HOME: path.join(home, "config"),
       MAYALINK_LOG_DIR: path.join(home, "logs"), ...env },
@@ -57,9 +59,38 @@ export async function startApp({ args = [], env = {} } = {}) {
     .build();
   const stop = async () => {
     try { await driver.quit(); } catch { /* the app may already be gone */ }
-    tauriDriver.kill("SIGTERM");
+    // The app must be gone before the next test starts one: it is single-instance,
+    // so a straggler would swallow the next launch.
+    killGroup(tauriDriver.pid, "SIGTERM");
+    for (const pid of appsStartedWith(home)) killPid(pid, "SIGTERM");
+    const deadline = Date.now() + 5000;
+    while (appsStartedWith(home).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of appsStartedWith(home)) killPid(pid, "SIGKILL");
+    killGroup(tauriDriver.pid, "SIGKILL");
   };
   return { driver, stop, home };
+}
+
+function killGroup(pid, signal) {
+  try { process.kill(-pid, signal); } catch { /* already gone */ }
+}
+
+function killPid(pid, signal) {
+  try { process.kill(pid, signal); } catch { /* already gone */ }
+}
+
+/** Live app processes launched by this harness instance (found by their private log folder). */
+function appsStartedWith(home) {
+  const marker = `MAYALINK_LOG_DIR=${path.join(home, "logs")}`;
+  const found = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]?.startsWith("Z")) continue;
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(marker)) found.push(Number(entry));
+    } catch { /* gone, or not ours to read */ }
+  }
+  return found;
 }
 
 export async function screenshot(driver, name) {

@@ -2,7 +2,8 @@
 // latency), run Python or MEL in (echo, printed output, results, warnings, errors with a
 // traceback, busy while a `time.sleep(n)` runs, cancel), clean up and remove; discovery;
 // per-session history; and the demo. Deterministic: the same steps give the same lines.
-// Addresses on port 1–1023 (e.g. ":1") are unreachable, with the engine's message.
+// Addresses on port 1–1023 (e.g. ":1") are unreachable, with the engine's message; port
+// 7010 is a Maya that drops the first connection and comes back after a 3 s reconnect countdown.
 import type { AppError } from "../bindings/AppError";
 import type { CleanupReport } from "../bindings/CleanupReport";
 import type { ConsoleHistory } from "../bindings/ConsoleHistory";
@@ -21,6 +22,8 @@ import { simulateMel, simulatePython, type PyValue, type SimScene } from "./fake
 
 export const DEMO_SESSION_NAME = "Demo Maya (simulated)";
 export const FAKE_CONNECT_MS = 300;
+/** The flaky Maya on port 7010 reconnects after this long. */
+export const FAKE_RECONNECT_MS = 3000;
 
 export const FAKE_DISCOVERED: readonly DiscoveredMaya[] = [
   { pid: 48213, processName: "maya.bin", host: "127.0.0.1", port: 7001, address: "127.0.0.1:7001" },
@@ -43,6 +46,8 @@ interface SimSession {
   history: ConsoleLine[];
   /** Generation of the current connection (a clean-up or remove ends it). */
   generation: number;
+  /** Connections made so far (the flaky Maya drops its first). */
+  connects: number;
   /** The caller's wait for the run in flight. */
   waiting: { reject: (e: AppError) => void } | null;
   runTimers: Array<ReturnType<typeof setTimeout>>;
@@ -187,6 +192,7 @@ export class FakeMaya {
       scene: { joints: JOINTS.slice(), scene: "", version: "2025" },
       history: [],
       generation: 0,
+      connects: 0,
       waiting: null,
       runTimers: [],
     };
@@ -263,6 +269,7 @@ export class FakeMaya {
     if (s.generation !== generation || !this.#sessions.has(id)) {
       throw { code: "cancelled", message: "connection attempt abandoned" } satisfies AppError;
     }
+    s.connects++;
     if (s.port !== null && s.port < 1024) {
       const error = this.#unreachable(s);
       s.lastError = error;
@@ -283,11 +290,26 @@ export class FakeMaya {
     s.info = info;
     s.lastError = null;
     this.#setState(s, { state: "connected" });
+    if (s.port === 7010 && s.connects === 1) this.#dropLater(s, generation);
     this.#notice(
       id,
-      `Connected to Maya ${info.mayaVersion} at ${s.display} (${info.portKind === "python" ? "Python" : "MEL"} port, pid ${info.pid}, scene ${info.scene || "untitled"}).`,
+      `${s.connects > 1 && s.port === 7010 ? "Reconnected to" : "Connected to"} Maya ${info.mayaVersion} at ${s.display} (${info.portKind === "python" ? "Python" : "MEL"} port, pid ${info.pid}, scene ${info.scene || "untitled"}).`,
     );
     return copy(info);
+  }
+
+  /** The flaky Maya: drops the connection a second after connecting, then reconnects. */
+  #dropLater(s: SimSession, generation: number): void {
+    setTimeout(() => {
+      if (s.generation !== generation || !this.#sessions.has(s.id)) return;
+      s.info = null;
+      s.lastError = { code: "unreachable", message: `Lost the connection to Maya at ${s.display}: Connection reset by peer (os error 104)` };
+      this.#notice(s.id, "Maya stopped answering (no heartbeat): reconnecting…");
+      this.#setState(s, { state: "reconnecting", inMs: FAKE_RECONNECT_MS, attempt: 1 });
+      setTimeout(() => {
+        if (s.generation === generation) void this.connect(s.id).catch(() => {});
+      }, FAKE_RECONNECT_MS);
+    }, 1000);
   }
 
   async cleanup(id: string): Promise<CleanupReport> {

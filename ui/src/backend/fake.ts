@@ -1,7 +1,8 @@
 // The Backend in plain browser JS, so the UI runs (and is tested) in Chromium with no Rust.
-// Deterministic: the same doctor report and the same scripted console lines every run,
-// with simulated IPC latency. Options can be set from the page URL (see
-// `fakeOptionsFromQuery`) so browser tests can reach error states.
+// Deterministic: the same doctor report, the app's start-up lines, simulated Mayas
+// (./fake-maya.ts) and in-memory files (./fake-files.ts), with simulated IPC latency.
+// Options can be set from the page URL (see `fakeOptionsFromQuery`) so browser tests can
+// reach error states and start from a scenario.
 import type {
   AppError,
   Backend,

@@ -38,6 +38,8 @@ export class SessionsState {
   #backend: Backend | null = null;
   #unsubscribe: Unsubscribe | null = null;
   #ticker: ReturnType<typeof setInterval> | null = null;
+  /** The session the artist just made active, until the engine's list agrees. */
+  #wantActive: string | null = null;
 
   readonly active = $derived(this.list.find((s) => s.active) ?? null);
   readonly connected = $derived(this.list.filter(isConnected));
@@ -66,6 +68,12 @@ export class SessionsState {
   }
 
   #receive(list: SessionView[]): void {
+    // A list sent before our switch reached the engine must not switch back (no flicker).
+    const want = this.#wantActive;
+    if (want !== null) {
+      if (!list.some((s) => s.id === want) || list.some((s) => s.id === want && s.active)) this.#wantActive = null;
+      else list = list.map((s) => ({ ...s, active: s.id === want }));
+    }
     this.receivedAt = Date.now();
     this.now = this.receivedAt;
     for (const s of list) this.names.set(s.id, { name: s.spec.name, color: s.spec.color, demo: s.demo });
@@ -157,10 +165,12 @@ export class SessionsState {
     const backend = this.#backend;
     if (!backend || this.active?.id === id) return;
     // Show the switch at once; the engine's list confirms it.
+    this.#wantActive = id;
     this.list = this.list.map((s) => ({ ...s, active: s.id === id }));
     try {
       await backend.setActiveSession(id);
     } catch (e) {
+      if (this.#wantActive === id) this.#wantActive = null;
       this.failures = { ...this.failures, [id]: toAppError(e) };
     }
   }
