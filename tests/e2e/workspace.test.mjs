@@ -179,6 +179,18 @@ describe("the artist's workspace in the real app", () => {
     await screenshot(app.driver, "workspace-traceback");
   });
 
+  test("MEL: switch the tab to MEL and run a block; its result comes back", async () => {
+    await (await app.driver.findElement(By.css('[data-testid="editor-lang-mel"]'))).click();
+    await typeAndRun(app.driver, ['print "from MEL";', "about -v;"]);
+    const lines = await waitForConsole(
+      app.driver,
+      (ls) => ls.some((l) => l.kind === "result" && /2025/.test(l.text)),
+      "the MEL result",
+    );
+    assert.ok(lines.some((l) => l.kind === "echo" && l.text === "about -v;"), "the MEL run is echoed");
+    await (await app.driver.findElement(By.css('[data-testid="editor-lang-python"]'))).click();
+  });
+
   test("clean up: the session stays, disconnected, and the emulator holds no callback", async () => {
     await app.driver.findElement(By.css(`${cardCss("Emu A")} [data-testid="session-cleanup"]`)).click();
     await waitForCardState(app.driver, "Emu A", "disconnected");

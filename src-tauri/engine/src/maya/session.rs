@@ -145,7 +145,19 @@ impl MayaSession {
             want_connected: false,
             reconnect_attempt: 0,
         };
-        tokio::spawn(task.run(rx, cancel.clone()));
+        // Each Maya gets a thread with a single-threaded runtime: a run is a chain of
+        // wake-ups (request in, write, reply ready, answer out), and keeping them on
+        // one thread takes the cross-thread hand-offs out of every round trip.
+        let task_cancel = cancel.clone();
+        let spawned = std::thread::Builder::new().name(format!("maya-{}", task.config.name)).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(task.run(rx, task_cancel)),
+                Err(e) => tracing::error!("cannot start a Maya session's runtime: {e}"),
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start a Maya session's thread: {e}");
+        }
         Self { tx, status: status_rx, _guard: cancel.clone().drop_guard(), cancel }
     }
 

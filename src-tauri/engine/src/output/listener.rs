@@ -276,6 +276,9 @@ impl ListenerTask {
                 self.unregister(token);
             }
             Cmd::Flush { session, done } => {
+                // Commands win over datagrams in the select: read what is already in
+                // the socket first (a run's output arrives before its reply does).
+                self.drain_socket();
                 for s in self.streams.values_mut().filter(|s| s.session.id == session) {
                     s.emit.splitter.force_flush(&mut s.emit.out);
                     s.dirty = true;
@@ -283,6 +286,17 @@ impl ListenerTask {
                 }
                 self.commit(Instant::now());
                 let _ = done.send(());
+            }
+        }
+    }
+
+    fn drain_socket(&mut self) {
+        let mut buf = vec![0u8; 65_536];
+        let now = Instant::now();
+        loop {
+            match self.sock.try_recv_from(&mut buf) {
+                Ok((n, from)) => self.on_datagram(&buf[..n], from, now),
+                Err(_) => break,
             }
         }
     }
