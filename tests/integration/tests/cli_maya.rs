@@ -91,13 +91,13 @@ fn tail_streams_until_interrupted_then_cleans_up() {
     r.read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "from the script editor");
     drop(c);
-    unsafe_sigint(child.id());
+    send_sigint(child.id());
     let status = child.wait().unwrap();
     assert!(status.success());
     assert_eq!(emu.state()["callbacks"], 0);
 }
 
-fn unsafe_sigint(pid: u32) {
+fn send_sigint(pid: u32) {
     Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap();
 }
 
@@ -108,4 +108,16 @@ fn discover_finds_the_emulator_by_process_name() {
     assert!(out.status.success());
     let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(found.iter().any(|d| d["pid"] == emu.pid && d["port"] == emu.port), "{found:?}");
+}
+
+#[test]
+fn version_and_doctor() {
+    let out = mayalink(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("mayalink {}", mayalink_engine::VERSION));
+    let out = mayalink(&["doctor", "--json"]);
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["ports"].as_array().unwrap().iter().any(|p| p["port"] == 16094));
+    assert!(report["logDir"].as_str().unwrap().contains("mayalink-cli-test-logs"), "{report}");
 }
