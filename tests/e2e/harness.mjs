@@ -2,7 +2,7 @@
 // Each test file gets its own driver process and app instance; both are stopped
 // in clean-up even when the test fails, so a crash cannot leave CI hanging.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -36,11 +36,12 @@ async function waitForPort(port, ms) {
 }
 
 /** Starts tauri-driver and the app; returns { driver, stop }. `args` go to the app. */
-export async function startApp({ args = [], env = {} } = {}) {
+export async function startApp({ args = [], env = {}, home: reuseHome } = {}) {
   if (!existsSync(APP)) throw new Error(`${APP} missing: run 'npx tauri build --debug --no-bundle' first`);
   const port = await freePort();
   const nativePort = await freePort();
-  const home = path.join(os.tmpdir(), `mayalink-e2e-${process.pid}-${port}`);
+  // `home` reuses a previous run's private folders (to test what is restored).
+  const home = reuseHome ?? path.join(os.tmpdir(), `mayalink-e2e-${process.pid}-${port}`);
   mkdirSync(home, { recursive: true });
   const driverBin = existsSync(path.join(os.homedir(), ".cargo/bin/tauri-driver"))
     ? path.join(os.homedir(), ".cargo/bin/tauri-driver") : "tauri-driver";
@@ -69,6 +70,18 @@ export async function startApp({ args = [], env = {} } = {}) {
     killGroup(tauriDriver.pid, "SIGKILL");
   };
   return { driver, stop, home };
+}
+
+/** Ends the app the way a desktop session does (SIGTERM: it cleans up and saves its
+ *  window state), and waits until it is gone. */
+export async function terminateApp(home) {
+  const isApp = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`) === APP; } catch { return false; } };
+  const pids = appsStartedWith(home).filter(isApp);
+  for (const pid of pids) killPid(pid, "SIGTERM");
+  const deadline = Date.now() + 8000;
+  while (pids.some((p) => appsStartedWith(home).includes(p)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function killGroup(pid, signal) {
