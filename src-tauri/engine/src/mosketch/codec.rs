@@ -39,6 +39,9 @@ pub struct JsonStreamCodec<T = Value> {
     /// Bytes at the buffer's start already known to hold an incomplete value.
     /// Parsing again is pointless until a byte that can end a value arrives.
     incomplete_len: usize,
+    /// Keep each complete value's bytes (see [`JsonStreamCodec::keeping_raw`]).
+    keep_raw: bool,
+    last_raw: Option<bytes::Bytes>,
     item: PhantomData<fn() -> T>,
 }
 
@@ -50,7 +53,20 @@ impl<T> Default for JsonStreamCodec<T> {
 
 impl<T> JsonStreamCodec<T> {
     pub fn new(max_bytes: usize) -> Self {
-        Self { max_bytes: max_bytes.max(64), incomplete_len: 0, item: PhantomData }
+        Self { max_bytes: max_bytes.max(64), incomplete_len: 0, keep_raw: false, last_raw: None, item: PhantomData }
+    }
+
+    /// Also keeps the bytes of each complete value, for a reader that must act on a
+    /// packet before typing it (the Mosketch session acks a frame first). Taking the
+    /// bytes costs nothing: they are split off the buffer, not copied.
+    pub fn keeping_raw(mut self) -> Self {
+        self.keep_raw = true;
+        self
+    }
+
+    /// The bytes of the value the last `decode` returned (when keeping them).
+    pub fn take_raw(&mut self) -> Option<bytes::Bytes> {
+        self.last_raw.take()
     }
 
     /// True when the buffer starts with the beginning of a value that needs more bytes.
@@ -153,7 +169,11 @@ impl<T: DeserializeOwned> Decoder for JsonStreamCodec<T> {
                 if n > self.max_bytes {
                     return Ok(Some(self.too_big_complete(src, n)));
                 }
-                src.advance(n);
+                if self.keep_raw {
+                    self.last_raw = Some(src.split_to(n).freeze());
+                } else {
+                    src.advance(n);
+                }
                 self.incomplete_len = 0;
                 Ok(Some(JsonItem::Value(v)))
             }
@@ -183,6 +203,18 @@ impl<T: DeserializeOwned> Decoder for JsonStreamCodec<T> {
                 }
             }
             Some(Err(e)) => {
+                // Skipping (IgnoredAny) reports a value cut inside a number as a syntax
+                // error rather than end-of-input: ask a full parse before skipping.
+                if self.keep_raw {
+                    let mut full = serde_json::Deserializer::from_slice(src).into_iter::<Value>();
+                    if matches!(full.next(), Some(Err(e2)) if e2.is_eof()) {
+                        if src.len() > self.max_bytes {
+                            return Ok(Some(self.too_big(src)));
+                        }
+                        self.incomplete_len = src.len();
+                        return Ok(None);
+                    }
+                }
                 let n = resync_point(src);
                 Ok(Some(self.skip(src, n, format!("not JSON: {e}"))))
             }
@@ -414,5 +446,37 @@ mod tests {
         let mut buf = BytesMut::from(format!("42 \"s\" true\n{deep}\n{{\"a\":1}}\n").as_bytes());
         let items = decode_all(&mut c, &mut buf);
         assert!(values(&items).contains(&json!({"a":1})));
+    }
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::*;
+    use serde::de::IgnoredAny;
+
+    #[test]
+    fn raw_bytes_of_each_value_whatever_the_framing() {
+        let stream = b"{\"Type\":\"A\",\"Joints\":[1,2]}\n{\"Type\":\"B\"}[{\"Type\":\"C\"}] {\"Type\":\"D\"}";
+        let mut c = JsonStreamCodec::<IgnoredAny>::new(1 << 20).keeping_raw();
+        let mut buf = BytesMut::from(&stream[..]);
+        let mut got = Vec::new();
+        while let Some(item) = c.decode(&mut buf).unwrap() {
+            assert!(matches!(item, JsonItem::Value(_)), "{item:?}");
+            got.push(String::from_utf8(c.take_raw().unwrap().to_vec()).unwrap());
+        }
+        assert_eq!(got, ["{\"Type\":\"A\",\"Joints\":[1,2]}", "{\"Type\":\"B\"}", "[{\"Type\":\"C\"}]", "{\"Type\":\"D\"}"]);
+    }
+
+    #[test]
+    fn a_value_cut_inside_a_number_waits_for_more_bytes() {
+        let whole = br#"{"Type":"JointsStream","Joints":[{"Name":"Hips","R":[-0.0147,0.5,1e-3,0.9]}]}"#;
+        for cut in 1..whole.len() {
+            let mut c = JsonStreamCodec::<IgnoredAny>::new(1 << 20).keeping_raw();
+            let mut buf = BytesMut::from(&whole[..cut]);
+            assert!(c.decode(&mut buf).unwrap().is_none(), "cut at {cut}: {:?}", std::str::from_utf8(&whole[..cut]));
+            buf.extend_from_slice(&whole[cut..]);
+            assert!(matches!(c.decode(&mut buf).unwrap(), Some(JsonItem::Value(_))), "cut at {cut}");
+            assert_eq!(&c.take_raw().unwrap()[..], &whole[..]);
+        }
     }
 }

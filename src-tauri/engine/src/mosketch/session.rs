@@ -16,6 +16,7 @@ use super::stats::{StatsRecorder, StreamStats};
 use super::status::{ConnectionState, MosketchEvent, MosketchHierarchy, MosketchStatus};
 use super::wire::PacketReader;
 use super::wire_packet::WireItem;
+use serde::de::IgnoredAny;
 use crate::console::now_ms;
 use crate::error::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,25 @@ impl MosketchConfig {
 }
 
 /// The artist-facing message when nothing listens at the address.
+/// A `JointsStream` object in the compact form Mosketch writes (`Type` first).
+/// Anything else (array-wrapped, other key order) is typed first, then acked.
+fn is_frame(json: &[u8]) -> bool {
+    let head = &json[..json.len().min(64)];
+    let head = match std::str::from_utf8(head) {
+        Ok(h) => h,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+    };
+    let after_type = head
+        .trim_start()
+        .strip_prefix('{')
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix("\"Type\""))
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix(':'))
+        .map(str::trim_start);
+    after_type.is_some_and(|r| r.starts_with("\"JointsStream\""))
+}
+
 pub fn not_reachable_message(address: &str) -> String {
     format!("Mosketch's streaming server is not reachable at {address} — enable streaming in Mosketch")
 }
@@ -386,7 +406,7 @@ impl SessionTask {
         let (rd, wr) = stream.into_split();
         let mut reader = PacketReader::new(
             rd,
-            JsonStreamCodec::<WireItem>::new(self.config.max_packet_bytes),
+            JsonStreamCodec::<IgnoredAny>::new(self.config.max_packet_bytes).keeping_raw(),
             Some(Duration::from_millis(self.config.stall_timeout_ms.max(1))),
         );
         let mut conn = Conn {
@@ -412,7 +432,10 @@ impl SessionTask {
                     match item {
                         None => Err(AppError::new(ErrorCode::Unreachable, format!("Mosketch closed the connection at {}", self.address))),
                         Some(Err(e)) => Err(AppError::new(ErrorCode::Unreachable, format!("The connection to Mosketch at {} broke: {e}", self.address))),
-                        Some(Ok(JsonItem::Value(v))) => self.on_value(&mut conn, v, decoded_at).await,
+                        Some(Ok(JsonItem::Value(_))) => {
+                            let raw = reader.take_raw().unwrap_or_default();
+                            self.on_raw(&mut conn, raw, decoded_at).await
+                        }
                         Some(Ok(JsonItem::Malformed(m))) => {
                             self.on_malformed(&mut conn, format!("{} ({} bytes skipped)", m.reason, m.skipped_bytes));
                             Ok(())
@@ -445,7 +468,26 @@ impl SessionTask {
         conn.wr.write_all(bytes).await.map_err(|e| AppError::new(ErrorCode::Unreachable, format!("Could not write to Mosketch: {e}")))
     }
 
-    async fn on_value(&mut self, conn: &mut Conn, item: WireItem, decoded_at: Instant) -> Result<(), AppError> {
+    /// A complete, syntactically valid JSON value (validated without being built). A
+    /// frame in the form Mosketch writes (`{"Type":"JointsStream",…`) is acked right
+    /// here, before its joints are typed: the ack travels and Mosketch prepares the
+    /// next frame while this one is read.
+    async fn on_raw(&mut self, conn: &mut Conn, raw: bytes::Bytes, decoded_at: Instant) -> Result<(), AppError> {
+        let acked = is_frame(&raw);
+        if acked {
+            Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
+            self.stats.ack_written(decoded_at.elapsed());
+        }
+        match serde_json::from_slice::<WireItem>(&raw) {
+            Ok(item) => self.on_value(conn, item, decoded_at, acked).await,
+            Err(e) => {
+                self.on_malformed(conn, format!("not a packet: {e}"));
+                Ok(())
+            }
+        }
+    }
+
+    async fn on_value(&mut self, conn: &mut Conn, item: WireItem, decoded_at: Instant, mut acked: bool) -> Result<(), AppError> {
         let packets = match item.packets() {
             Ok(p) => p,
             Err(reason) => {
@@ -454,8 +496,9 @@ impl SessionTask {
             }
         };
         for p in packets {
-            if p.type_name() == Some(TYPE_JOINTS_STREAM) {
-                // Mosketch's flow control: the ack goes out before any other work.
+            if p.type_name() == Some(TYPE_JOINTS_STREAM) && !std::mem::take(&mut acked) {
+                // Mosketch's flow control: the ack goes out before any other work
+                // (on_raw already sent it for a plain frame).
                 Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
                 self.stats.ack_written(decoded_at.elapsed());
             }
@@ -631,5 +674,20 @@ impl SessionTask {
 
     fn emit(&self, e: MosketchEvent) {
         let _ = self.events.send(e);
+    }
+}
+
+#[cfg(test)]
+mod early_ack_tests {
+    use super::is_frame;
+
+    #[test]
+    fn only_plain_joints_stream_objects_are_acked_before_typing() {
+        assert!(is_frame(br#"{"Type":"JointsStream","Joints":[]}"#));
+        assert!(is_frame(br#" { "Type" : "JointsStream" , "Joints":[]}"#));
+        assert!(!is_frame(br#"[{"Type":"JointsStream","Joints":[]}]"#), "array-wrapped: typed first");
+        assert!(!is_frame(br#"{"Joints":[],"Type":"JointsStream"}"#), "other key order: typed first");
+        assert!(!is_frame(br#"{"Type":"JointsStreamAck"}"#));
+        assert!(!is_frame(br#"{"Type":"Hierarchy","Joints":[]}"#));
     }
 }

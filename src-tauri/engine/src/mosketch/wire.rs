@@ -27,6 +27,11 @@ impl<R: AsyncRead + Unpin, T: DeserializeOwned> PacketReader<R, T> {
         Self { io, buf: BytesMut::with_capacity(64 * 1024), codec, stall, last_data: Instant::now(), eof: false }
     }
 
+    /// The bytes of the value [`PacketReader::next`] just returned, when the codec keeps them.
+    pub fn take_raw(&mut self) -> Option<bytes::Bytes> {
+        self.codec.take_raw()
+    }
+
     /// The next item; `None` once the peer has closed and everything was delivered.
     /// Cancel-safe: bytes already read stay buffered for the next call.
     pub async fn next(&mut self) -> Option<std::io::Result<JsonItem<T>>> {
