@@ -69,7 +69,7 @@ impl MosketchLink {
         }
     }
 
-    pub async fn watches(&self) -> Option<Watches> {
+    pub fn watches(&self) -> Option<Watches> {
         self.get().map(|s| Watches { status: s.status(), hierarchy: s.hierarchy(), pose: s.pose() })
     }
 

@@ -44,7 +44,7 @@ pub async fn mosketch_subscribe(
     tauri::async_runtime::spawn(async move {
         let mut generation = link.generation();
         loop {
-            let watches = link.watches().await;
+            let watches = link.watches();
             let _ = on_status.send(watches.as_ref().map(|w| w.status.borrow().clone()));
             let _ = on_hierarchy.send(watches.as_ref().and_then(|w| w.hierarchy.borrow().as_deref().cloned()));
             let forwarding = async {

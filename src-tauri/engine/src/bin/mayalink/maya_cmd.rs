@@ -122,7 +122,8 @@ fn read_code(a: &RunArgs) -> Result<String, AppError> {
     }
 }
 
-/// Starts a session with output streaming and a task printing its lines.
+/// Starts a session with output streaming and a task printing its lines, and
+/// connects it (cleaning up again if Maya cannot be reached).
 async fn open(maya: &str, printer: Printer) -> Result<(MayaSession, tokio::task::JoinHandle<()>, ConsoleHub), AppError> {
     let address = MayaAddress::parse(maya)?;
     let hub = ConsoleHub::default();
@@ -137,6 +138,10 @@ async fn open(maya: &str, printer: Printer) -> Result<(MayaSession, tokio::task:
         }
     });
     let session = MayaSession::spawn(SessionConfig::new(id, "cli", address), hub.clone(), Some(output));
+    if let Err(e) = session.connect().await {
+        finish(session, printing, hub).await;
+        return Err(e);
+    }
     Ok((session, printing, hub))
 }
 
@@ -156,10 +161,6 @@ pub async fn run(a: RunArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(a.json, &e),
     };
-    if let Err(e) = session.connect().await {
-        finish(session, printing, hub).await;
-        return fail(a.json, &e);
-    }
     let lang = if a.mel { Language::Mel } else { Language::Python };
     let opts = RunOptions { undo_chunk: a.undo.then(|| "mayalink run".to_string()), file_name: a.file.clone() };
     let run = session.run(&code, lang, opts);
@@ -169,8 +170,7 @@ pub async fn run(a: RunArgs) -> ExitCode {
         }),
         None => run.await,
     };
-    // Output lines are printed by the printer task; give it the final lines first.
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // The printer task prints the output and result lines; finish lets it drain.
     finish(session, printing, hub).await;
     match result {
         Err(e) => fail(a.json, &e),
@@ -193,10 +193,6 @@ pub async fn tail(a: TailArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(a.json, &e),
     };
-    if let Err(e) = session.connect().await {
-        finish(session, printing, hub).await;
-        return fail(a.json, &e);
-    }
     eprintln!("mayalink: streaming Maya's output from {}; Ctrl-C to stop and clean up", a.maya);
     let _ = tokio::signal::ctrl_c().await;
     finish(session, printing, hub).await;
