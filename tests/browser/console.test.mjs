@@ -68,6 +68,10 @@ describe("console", () => {
   test("lines from the simulated Mayas arrive in order, each with its data-kind and session tag", async () => {
     const { page } = app;
     const all = await viewLines(page);
+    // The tall console is laid out on the next frame: wait for its rows before reading them.
+    await page
+      .waitForFunction((n) => document.querySelectorAll('[data-testid="console-line"]').length === n, all.length, { timeout: 5000 })
+      .catch(() => {});
     const lines = await readLines(page);
     assert.equal(lines.length, all.length, "every line is in view");
     for (const line of lines) assert.ok(LINE_KINDS.includes(line.kind), `known kind ${line.kind}`);
