@@ -76,12 +76,17 @@ pub fn run() {
                 handle.exit(0);
             });
             let state = setup_state.clone();
-            state.console.notice("app", format!("Mayalink {} ready.", mayalink_engine::VERSION));
+            state.console.notice(
+                "app",
+                format!("Mayalink {} ready.", mayalink_engine::VERSION),
+            );
             tauri::async_runtime::spawn(async move {
                 state.workspace.restore();
                 if demo {
                     if let Err(e) = state.demo_where_needed().await {
-                        state.console.notice("app", format!("Demo mode failed: {}", e.message));
+                        state
+                            .console
+                            .notice("app", format!("Demo mode failed: {}", e.message));
                     }
                 }
             });

@@ -3,7 +3,9 @@
 //! Holds handles only; the session's task owns the connection.
 
 use mayalink_engine::console::ConsoleHub;
-use mayalink_engine::mosketch::{MosketchConfig, MosketchHierarchy, MosketchSession, MosketchStatus, PoseSnapshot};
+use mayalink_engine::mosketch::{
+    MosketchConfig, MosketchHierarchy, MosketchSession, MosketchStatus, PoseSnapshot,
+};
 use mayalink_engine::{AppError, ErrorCode};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -24,7 +26,11 @@ pub struct Watches {
 
 impl MosketchLink {
     pub fn new(hub: ConsoleHub) -> Self {
-        Self { current: Default::default(), generation: Arc::new(watch::channel(0).0), hub }
+        Self {
+            current: Default::default(),
+            generation: Arc::new(watch::channel(0).0),
+            hub,
+        }
     }
 
     pub fn generation(&self) -> watch::Receiver<u64> {
@@ -32,11 +38,17 @@ impl MosketchLink {
     }
 
     fn take(&self) -> Option<Arc<MosketchSession>> {
-        self.current.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     fn get(&self) -> Option<Arc<MosketchSession>> {
-        self.current.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Replaces the current session with one for `config`.
@@ -70,7 +82,11 @@ impl MosketchLink {
     }
 
     pub fn watches(&self) -> Option<Watches> {
-        self.get().map(|s| Watches { status: s.status(), hierarchy: s.hierarchy(), pose: s.pose() })
+        self.get().map(|s| Watches {
+            status: s.status(),
+            hierarchy: s.hierarchy(),
+            pose: s.pose(),
+        })
     }
 
     /// Runs `f` on the current session (never while holding the lock).
@@ -79,7 +95,12 @@ impl MosketchLink {
         F: FnOnce(Arc<MosketchSession>) -> Fut,
         Fut: Future<Output = Result<(), AppError>>,
     {
-        let s = self.get().ok_or_else(|| AppError::new(ErrorCode::InvalidInput, "Not connected to Mosketch: connect first."))?;
+        let s = self.get().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::InvalidInput,
+                "Not connected to Mosketch: connect first.",
+            )
+        })?;
         f(s).await
     }
 }

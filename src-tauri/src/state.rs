@@ -1,12 +1,12 @@
 //! The state the app shares between commands: handles to engine services only.
 //! Each service owns its own tasks; this struct just holds the handles.
 
-use mayalink_engine::console::ConsoleHub;
-use mayalink_engine::workspace::Workspace;
 use crate::mosketch_link::MosketchLink;
+use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::maya::demo::DemoMaya;
 use mayalink_engine::mosketch::{MosketchConfig, MosketchSimulator, SimConfig};
 use mayalink_engine::workspace::SessionSpec;
+use mayalink_engine::workspace::Workspace;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,7 +32,12 @@ impl AppState {
         let console = ConsoleHub::default();
         let workspace = Workspace::new(console.clone(), store);
         let mosketch = MosketchLink::new(console.clone());
-        Self { console, workspace, mosketch, demo: Default::default() }
+        Self {
+            console,
+            workspace,
+            mosketch,
+            demo: Default::default(),
+        }
     }
 }
 
@@ -44,12 +49,23 @@ impl AppState {
         self.start_demo_with(true, true).await
     }
 
-    async fn start_demo_with(&self, maya: bool, mosketch: bool) -> Result<(), mayalink_engine::AppError> {
-        let io = |what: &str, e: String| mayalink_engine::AppError::new(mayalink_engine::ErrorCode::Io, format!("Could not start {what}: {e}"));
+    async fn start_demo_with(
+        &self,
+        maya: bool,
+        mosketch: bool,
+    ) -> Result<(), mayalink_engine::AppError> {
+        let io = |what: &str, e: String| {
+            mayalink_engine::AppError::new(
+                mayalink_engine::ErrorCode::Io,
+                format!("Could not start {what}: {e}"),
+            )
+        };
         let mut demo = self.demo.lock().await;
         let mut demo_maya = None;
         if maya && demo.maya.is_none() {
-            let m = DemoMaya::start("127.0.0.1:0".parse().expect("loopback")).await.map_err(|e| io("Demo Maya", e.to_string()))?;
+            let m = DemoMaya::start("127.0.0.1:0".parse().expect("loopback"))
+                .await
+                .map_err(|e| io("Demo Maya", e.to_string()))?;
             let view = self.workspace.add_demo(SessionSpec {
                 name: DemoMaya::label().to_string(),
                 address: m.addr().to_string(),
@@ -61,7 +77,12 @@ impl AppState {
         }
         if mosketch && demo.mosketch.is_none() {
             let sim = MosketchSimulator::start(SimConfig::default()).await?;
-            self.mosketch.connect(MosketchConfig { port: sim.port(), ..Default::default() }).await;
+            self.mosketch
+                .connect(MosketchConfig {
+                    port: sim.port(),
+                    ..Default::default()
+                })
+                .await;
             demo.mosketch = Some(sim);
         }
         drop(demo);
@@ -83,7 +104,12 @@ impl AppState {
     pub async fn demo_where_needed(&self) -> Result<(), mayalink_engine::AppError> {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(2500);
         let mut changes = self.workspace.changes();
-        let any_maya = || self.workspace.list().iter().any(|v| v.status.info.is_some());
+        let any_maya = || {
+            self.workspace
+                .list()
+                .iter()
+                .any(|v| v.status.info.is_some())
+        };
         while !any_maya() && tokio::time::Instant::now() < deadline {
             let _ = tokio::time::timeout_at(deadline, changes.changed()).await;
         }
@@ -94,7 +120,8 @@ impl AppState {
         .await
         .is_ok_and(|r| r.is_ok());
         if any_maya() && real_mosketch {
-            self.console.notice("app", "Real Maya and Mosketch found: demo mode not needed.");
+            self.console
+                .notice("app", "Real Maya and Mosketch found: demo mode not needed.");
             return Ok(());
         }
         if real_mosketch {

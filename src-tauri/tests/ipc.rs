@@ -17,11 +17,16 @@ fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
     }
 }
 
-fn app() -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+fn app() -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
     let app = with_commands(mock_builder().manage(AppState::new(None)))
         .build(tauri::generate_context!())
         .expect("mock app builds");
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
     (app, webview)
 }
 
@@ -33,7 +38,12 @@ fn doctor_returns_versions_ports_and_log_folder() {
     let v: serde_json::Value = res.deserialize().unwrap();
     assert_eq!(v["engineVersion"], mayalink_engine::VERSION);
     assert!(v["logDir"].as_str().unwrap().contains("mayalink"), "{v}");
-    let ports: Vec<u64> = v["ports"].as_array().unwrap().iter().map(|p| p["port"].as_u64().unwrap()).collect();
+    let ports: Vec<u64> = v["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
     assert!(ports.contains(&16094) && ports.contains(&7001), "{ports:?}");
 }
 
@@ -47,8 +57,11 @@ fn an_unknown_command_is_rejected() {
 #[test]
 fn console_subscribe_without_a_channel_is_a_clear_error() {
     let (_app, webview) = app();
-    let err = get_ipc_response(&webview, request("console_subscribe", serde_json::json!({})))
-        .expect_err("missing channel must be refused");
+    let err = get_ipc_response(
+        &webview,
+        request("console_subscribe", serde_json::json!({})),
+    )
+    .expect_err("missing channel must be refused");
     assert!(err.to_string().contains("onBatch"), "{err}");
 }
 
@@ -61,7 +74,10 @@ fn adding_a_session_with_a_bad_address_returns_code_and_message() {
     )
     .expect_err("refused");
     assert_eq!(err["code"], "invalid_input", "{err}");
-    assert!(err["message"].as_str().unwrap().contains("host:port"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("host:port"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -78,20 +94,41 @@ fn a_session_added_through_ipc_is_listed_and_removable() {
     assert_eq!(v["status"]["state"]["state"], "disconnected");
     assert_eq!(v["active"], true);
     let id = v["id"].as_str().unwrap();
-    get_ipc_response(&webview, request("maya_session_remove", serde_json::json!({"id": id}))).unwrap();
-    let err = get_ipc_response(&webview, request("maya_session_connect", serde_json::json!({"id": id}))).unwrap_err();
+    get_ipc_response(
+        &webview,
+        request("maya_session_remove", serde_json::json!({"id": id})),
+    )
+    .unwrap();
+    let err = get_ipc_response(
+        &webview,
+        request("maya_session_connect", serde_json::json!({"id": id})),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "invalid_input");
 }
 
 #[test]
 fn command_presets_include_the_documented_commands() {
     let (_app, webview) = app();
-    let v: serde_json::Value = get_ipc_response(&webview, request("mosketch_command_presets", serde_json::json!({})))
+    let v: serde_json::Value = get_ipc_response(
+        &webview,
+        request("mosketch_command_presets", serde_json::json!({})),
+    )
+    .unwrap()
+    .deserialize()
+    .unwrap();
+    let commands: Vec<&str> = v
+        .as_array()
         .unwrap()
-        .deserialize()
-        .unwrap();
-    let commands: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["template"]["command"].as_str().unwrap()).collect();
-    for c in ["selectByUuid", "setSketchable", "setWireframeVisibility", "attachNumIKEffector"] {
+        .iter()
+        .map(|p| p["template"]["command"].as_str().unwrap())
+        .collect();
+    for c in [
+        "selectByUuid",
+        "setSketchable",
+        "setWireframeVisibility",
+        "attachNumIKEffector",
+    ] {
         assert!(commands.contains(&c), "{commands:?}");
     }
 }
@@ -99,7 +136,17 @@ fn command_presets_include_the_documented_commands() {
 #[test]
 fn mosketch_calls_without_a_session_say_to_connect_first() {
     let (_app, webview) = app();
-    let err = get_ipc_response(&webview, request("mosketch_set_joint_space", serde_json::json!({"space": "World"}))).unwrap_err();
+    let err = get_ipc_response(
+        &webview,
+        request(
+            "mosketch_set_joint_space",
+            serde_json::json!({"space": "World"}),
+        ),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "invalid_input");
-    assert!(err["message"].as_str().unwrap().contains("connect first"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("connect first"),
+        "{err}"
+    );
 }

@@ -11,7 +11,10 @@ use std::time::Duration;
 
 /// The repository root (tests start processes by paths relative to it).
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 /// A running `tests/emulators/maya_emulator.py`; killed on drop.
@@ -29,11 +32,17 @@ impl Emulator {
             .arg(&script)
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(if std::env::var_os("EMULATOR_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .stderr(if std::env::var_os("EMULATOR_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("python3 runs the Maya emulator");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("READY line");
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("READY line");
         let field = |k: &str| -> u32 {
             line.split_whitespace()
                 .find_map(|w| w.strip_prefix(&format!("{k}=")))
@@ -41,7 +50,12 @@ impl Emulator {
                 .parse()
                 .unwrap()
         };
-        Emulator { port: field("port") as u16, control: field("control") as u16, pid: field("pid"), child }
+        Emulator {
+            port: field("port") as u16,
+            control: field("control") as u16,
+            pid: field("pid"),
+            child,
+        }
     }
 
     pub fn python() -> Emulator {
@@ -89,7 +103,11 @@ impl Drop for Emulator {
 pub fn session_id(tag: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The `mayalink` CLI binary, built on first use (a workspace test run may not
@@ -99,14 +117,25 @@ pub fn mayalink_bin() -> PathBuf {
     BUILT
         .get_or_init(|| {
             let status = Command::new(env!("CARGO"))
-                .args(["build", "--quiet", "-p", "mayalink-engine", "--bin", "mayalink"])
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "mayalink-engine",
+                    "--bin",
+                    "mayalink",
+                ])
                 .current_dir(repo_root())
                 .status()
                 .expect("cargo runs");
             assert!(status.success(), "building the mayalink CLI failed");
             // tests run from target/<profile>/deps/
             let exe = std::env::current_exe().unwrap();
-            exe.parent().unwrap().parent().unwrap().join(format!("mayalink{}", std::env::consts::EXE_SUFFIX))
+            exe.parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .join(format!("mayalink{}", std::env::consts::EXE_SUFFIX))
         })
         .clone()
 }

@@ -67,7 +67,12 @@ pub fn now_ms() -> u64 {
 
 impl ConsoleLine {
     pub fn new(session: impl Into<String>, kind: LineKind, text: impl Into<String>) -> Self {
-        Self { session: session.into(), kind, text: text.into(), time_ms: now_ms() }
+        Self {
+            session: session.into(),
+            kind,
+            text: text.into(),
+            time_ms: now_ms(),
+        }
     }
 }
 
@@ -87,7 +92,12 @@ mod tests {
 
     #[test]
     fn line_serializes_camel_case() {
-        let l = ConsoleLine { session: "s".into(), kind: LineKind::StackTrace, text: "t".into(), time_ms: 5 };
+        let l = ConsoleLine {
+            session: "s".into(),
+            kind: LineKind::StackTrace,
+            text: "t".into(),
+            time_ms: 5,
+        };
         let v = serde_json::to_value(&l).unwrap();
         assert_eq!(v["kind"], "stack_trace");
         assert_eq!(v["timeMs"], 5);
@@ -150,7 +160,10 @@ impl ConsoleHub {
     /// A receiver plus the recent lines published before it existed.
     pub fn subscribe_with_recent(
         &self,
-    ) -> (Vec<ConsoleLine>, tokio::sync::broadcast::Receiver<std::sync::Arc<Vec<ConsoleLine>>>) {
+    ) -> (
+        Vec<ConsoleLine>,
+        tokio::sync::broadcast::Receiver<std::sync::Arc<Vec<ConsoleLine>>>,
+    ) {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         (recent.iter().cloned().collect(), self.tx.subscribe())
     }
@@ -218,15 +231,27 @@ mod hub_tests {
         let hub = ConsoleHub::new(64, 100);
         let rx = hub.subscribe();
         let (tx, mut out) = tokio::sync::mpsc::unbounded_channel();
-        let task = tokio::spawn(forward_batched(rx, Duration::from_millis(50), move |b| tx.send(b).is_ok()));
+        let task = tokio::spawn(forward_batched(rx, Duration::from_millis(50), move |b| {
+            tx.send(b).is_ok()
+        }));
         for i in 0..10 {
-            hub.publish(vec![ConsoleLine::new("s", LineKind::Output, format!("line {i}"))]);
+            hub.publish(vec![ConsoleLine::new(
+                "s",
+                LineKind::Output,
+                format!("line {i}"),
+            )]);
         }
-        let batch = tokio::time::timeout(Duration::from_secs(2), out.recv()).await.unwrap().unwrap();
+        let batch = tokio::time::timeout(Duration::from_secs(2), out.recv())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(batch.lines.len(), 10);
         assert_eq!(batch.lines[9].text, "line 9");
         drop(hub);
-        tokio::time::timeout(Duration::from_secs(2), task).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(2), task)
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     #[tokio::test]
@@ -234,24 +259,44 @@ mod hub_tests {
         let hub = ConsoleHub::new(2, 100);
         let rx = hub.subscribe();
         for i in 0..5 {
-            hub.publish(vec![ConsoleLine::new("s", LineKind::Output, format!("{i}"))]);
+            hub.publish(vec![ConsoleLine::new(
+                "s",
+                LineKind::Output,
+                format!("{i}"),
+            )]);
         }
         let (tx, mut out) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(forward_batched(rx, Duration::from_millis(10), move |b| tx.send(b).is_ok()));
-        let batch = tokio::time::timeout(Duration::from_secs(2), out.recv()).await.unwrap().unwrap();
+        tokio::spawn(forward_batched(rx, Duration::from_millis(10), move |b| {
+            tx.send(b).is_ok()
+        }));
+        let batch = tokio::time::timeout(Duration::from_secs(2), out.recv())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(batch.lines[0].kind, LineKind::Notice);
-        assert!(batch.lines[0].text.contains("3 batches"), "{}", batch.lines[0].text);
+        assert!(
+            batch.lines[0].text.contains("3 batches"),
+            "{}",
+            batch.lines[0].text
+        );
     }
 
     #[test]
     fn live_only_lines_are_not_replayed() {
         let hub = ConsoleHub::new(16, 10);
         let mut rx = hub.subscribe();
-        hub.publish_live(vec![ConsoleLine::new("maya-1", LineKind::Output, "kept in the session ring")]);
+        hub.publish_live(vec![ConsoleLine::new(
+            "maya-1",
+            LineKind::Output,
+            "kept in the session ring",
+        )]);
         hub.notice("app", "replayed");
         assert_eq!(rx.try_recv().unwrap()[0].text, "kept in the session ring");
         let (recent, _) = hub.subscribe_with_recent();
-        assert_eq!(recent.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["replayed"]);
+        assert_eq!(
+            recent.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["replayed"]
+        );
     }
 
     #[test]

@@ -7,8 +7,16 @@ use ts_rs::TS;
 
 /// Ports the product cares about by default.
 pub const WELL_KNOWN_PORTS: &[(u16, &str, PortProto)] = &[
-    (7001, "Maya commandPort (Python, the usual choice)", PortProto::Tcp),
-    (7002, "Maya commandPort (MEL, the usual choice)", PortProto::Tcp),
+    (
+        7001,
+        "Maya commandPort (Python, the usual choice)",
+        PortProto::Tcp,
+    ),
+    (
+        7002,
+        "Maya commandPort (MEL, the usual choice)",
+        PortProto::Tcp,
+    ),
     (16094, "Mosketch streaming server", PortProto::Tcp),
 ];
 
@@ -81,7 +89,10 @@ impl DoctorReport {
         );
         for p in &self.ports {
             let state = if p.free { "free" } else { "in use" };
-            s.push_str(&format!("  {:>5}/{:?}  {:<7} {}\n", p.port, p.proto, state, p.purpose));
+            s.push_str(&format!(
+                "  {:>5}/{:?}  {:<7} {}\n",
+                p.port, p.proto, state, p.purpose
+            ));
         }
         s
     }

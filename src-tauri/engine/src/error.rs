@@ -37,7 +37,10 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
@@ -73,7 +76,10 @@ mod tests {
     fn serializes_as_code_and_message() {
         let e = AppError::new(ErrorCode::ScriptError, "NameError: x");
         let v = serde_json::to_value(&e).unwrap();
-        assert_eq!(v, serde_json::json!({"code": "script_error", "message": "NameError: x"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "script_error", "message": "NameError: x"})
+        );
     }
 
     #[test]

@@ -11,9 +11,9 @@ pub mod frames;
 pub mod logging;
 pub mod maya;
 pub mod mosketch;
+pub mod output;
 pub mod skeleton;
 pub mod workspace;
-pub mod output;
 
 pub use error::{AppError, ErrorCode};
 

@@ -37,7 +37,10 @@ pub fn init(file_prefix: &str, to_stdout: bool) -> Option<WorkerGuard> {
     let (file_layer, guard) = match file {
         Some(Ok(appender)) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            (Some(fmt::layer().with_ansi(false).with_writer(writer)), Some(guard))
+            (
+                Some(fmt::layer().with_ansi(false).with_writer(writer)),
+                Some(guard),
+            )
         }
         _ => (None, None),
     };

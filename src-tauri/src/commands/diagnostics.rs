@@ -18,5 +18,10 @@ pub async fn open_log_folder<R: tauri::Runtime>(app: AppHandle<R>) -> Result<(),
     std::fs::create_dir_all(&dir)?;
     app.opener()
         .open_path(dir.display().to_string(), None::<&str>)
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("Could not open {}: {e}", dir.display())))
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("Could not open {}: {e}", dir.display()),
+            )
+        })
 }

@@ -8,24 +8,34 @@ type Res<T> = Result<T, AppError>;
 
 fn io_err(what: &str, path: &std::path::Path, e: std::io::Error) -> AppError {
     let hint = match e.raw_os_error() {
-        Some(28) => " — the disk is full; free some space and save again (your text is still in the editor)",
+        Some(28) => {
+            " — the disk is full; free some space and save again (your text is still in the editor)"
+        }
         _ => "",
     };
-    AppError::new(ErrorCode::Io, format!("Could not {what} {}: {e}{hint}", path.display()))
+    AppError::new(
+        ErrorCode::Io,
+        format!("Could not {what} {}: {e}{hint}", path.display()),
+    )
 }
 
 #[tauri::command]
 pub async fn editor_read_file(path: String) -> Res<String> {
     let p = PathBuf::from(&path);
-    let bytes = tokio::fs::read(&p).await.map_err(|e| io_err("open", &p, e))?;
+    let bytes = tokio::fs::read(&p)
+        .await
+        .map_err(|e| io_err("open", &p, e))?;
     // Scripts from Windows machines may be in a legacy code page: never refuse them.
-    Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 #[tauri::command]
 pub async fn editor_write_file(path: String, text: String) -> Res<()> {
     let p = PathBuf::from(&path);
-    write_atomic(&p, text.as_bytes()).await.map_err(|e| io_err("save", &p, e))
+    write_atomic(&p, text.as_bytes())
+        .await
+        .map_err(|e| io_err("save", &p, e))
 }
 
 /// Where open tabs are autosaved: `<config>/mayalink/tabs.json`.
@@ -46,7 +56,9 @@ pub async fn editor_tabs_load() -> Res<Option<String>> {
 #[tauri::command]
 pub async fn editor_tabs_save(state: String) -> Res<()> {
     let p = tabs_path();
-    write_atomic(&p, state.as_bytes()).await.map_err(|e| io_err("autosave tabs to", &p, e))
+    write_atomic(&p, state.as_bytes())
+        .await
+        .map_err(|e| io_err("autosave tabs to", &p, e))
 }
 
 async fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {

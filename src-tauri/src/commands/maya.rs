@@ -16,10 +16,15 @@ type Res<T> = Result<T, AppError>;
 /// Sends the full session list now and on every change (coalesced to one per
 /// frame): status changes are rare, and a full list keeps the UI stateless.
 #[tauri::command]
-pub async fn maya_sessions_subscribe(state: State<'_, AppState>, on_update: Channel<Vec<SessionView>>) -> Res<()> {
+pub async fn maya_sessions_subscribe(
+    state: State<'_, AppState>,
+    on_update: Channel<Vec<SessionView>>,
+) -> Res<()> {
     let ws = state.workspace.clone();
     let mut changes = ws.changes();
-    on_update.send(ws.list()).map_err(|e| AppError::internal(e.to_string()))?;
+    on_update
+        .send(ws.list())
+        .map_err(|e| AppError::internal(e.to_string()))?;
     tauri::async_runtime::spawn(async move {
         while changes.changed().await.is_ok() {
             tokio::time::sleep(Duration::from_millis(16)).await;
@@ -39,7 +44,11 @@ pub async fn maya_session_add(state: State<'_, AppState>, spec: SessionSpec) -> 
 }
 
 #[tauri::command]
-pub async fn maya_session_update(state: State<'_, AppState>, id: String, spec: SessionSpec) -> Res<SessionView> {
+pub async fn maya_session_update(
+    state: State<'_, AppState>,
+    id: String,
+    spec: SessionSpec,
+) -> Res<SessionView> {
     state.workspace.update(&id, spec).await
 }
 
@@ -72,7 +81,10 @@ pub async fn maya_run(
     lang: Language,
     options: Option<RunOptions>,
 ) -> Res<RunResult> {
-    state.workspace.run(&id, &code, lang, options.unwrap_or_default()).await
+    state
+        .workspace
+        .run(&id, &code, lang, options.unwrap_or_default())
+        .await
 }
 
 #[tauri::command]
@@ -82,7 +94,10 @@ pub async fn maya_run_all(
     lang: Language,
     options: Option<RunOptions>,
 ) -> Res<Vec<RunOutcome>> {
-    Ok(state.workspace.run_all(&code, lang, options.unwrap_or_default()).await)
+    Ok(state
+        .workspace
+        .run_all(&code, lang, options.unwrap_or_default())
+        .await)
 }
 
 #[tauri::command]
@@ -99,6 +114,13 @@ pub async fn maya_discover(pattern: Option<String>) -> Res<Vec<DiscoveredMaya>> 
 }
 
 #[tauri::command]
-pub fn console_history(state: State<'_, AppState>, session: String, from: u64, max: u32) -> Res<ConsoleHistory> {
-    Ok(state.workspace.history(&session, from, max.min(100_000) as usize))
+pub fn console_history(
+    state: State<'_, AppState>,
+    session: String,
+    from: u64,
+    max: u32,
+) -> Res<ConsoleHistory> {
+    Ok(state
+        .workspace
+        .history(&session, from, max.min(100_000) as usize))
 }

@@ -2,37 +2,64 @@
 
 use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::error::ErrorCode;
-use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig, SessionState};
+use mayalink_engine::maya::{
+    Language, MayaAddress, MayaSession, RunOptions, SessionConfig, SessionState,
+};
 use mayalink_engine::output::OutputService;
 use mayalink_integration_tests::{session_id, Emulator};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 fn config(addr: &str) -> SessionConfig {
-    SessionConfig::new(session_id("fault"), "fault", MayaAddress::parse(addr).unwrap())
+    SessionConfig::new(
+        session_id("fault"),
+        "fault",
+        MayaAddress::parse(addr).unwrap(),
+    )
 }
 
 async fn run_err(s: &MayaSession, code: &str) -> mayalink_engine::AppError {
-    tokio::time::timeout(Duration::from_secs(20), s.run(code, Language::Python, RunOptions::default()))
-        .await
-        .expect("no hang")
-        .expect_err("must fail")
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        s.run(code, Language::Python, RunOptions::default()),
+    )
+    .await
+    .expect("no hang")
+    .expect_err("must fail")
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_port_says_how_to_open_it() {
     let port = free_port();
-    let s = MayaSession::spawn(config(&format!("127.0.0.1:{port}")), ConsoleHub::default(), None);
+    let s = MayaSession::spawn(
+        config(&format!("127.0.0.1:{port}")),
+        ConsoleHub::default(),
+        None,
+    );
     let e = run_err(&s, "1").await;
     assert_eq!(e.code, ErrorCode::Unreachable);
-    assert!(e.message.contains("cmds.commandPort(name=\":"), "{}", e.message);
+    assert!(
+        e.message.contains("cmds.commandPort(name=\":"),
+        "{}",
+        e.message
+    );
     let st = s.status().borrow().clone();
     // Lost, or already counting down to the next attempt; the reason stays visible.
-    assert!(matches!(st.state, SessionState::Lost { .. } | SessionState::Reconnecting { .. }), "{st:?}");
+    assert!(
+        matches!(
+            st.state,
+            SessionState::Lost { .. } | SessionState::Reconnecting { .. }
+        ),
+        "{st:?}"
+    );
     assert_eq!(st.last_error.unwrap().code, ErrorCode::Unreachable);
 }
 
@@ -42,7 +69,11 @@ async fn maya_killed_mid_command_ends_the_run_with_a_clear_error() {
     let s = MayaSession::spawn(config(&emu.address()), ConsoleHub::default(), None);
     s.connect().await.unwrap();
     let started = Instant::now();
-    let run = s.run("import time\ntime.sleep(30)", Language::Python, RunOptions::default());
+    let run = s.run(
+        "import time\ntime.sleep(30)",
+        Language::Python,
+        RunOptions::default(),
+    );
     let killer = async {
         tokio::time::sleep(Duration::from_millis(700)).await;
         emu.kill();
@@ -50,7 +81,11 @@ async fn maya_killed_mid_command_ends_the_run_with_a_clear_error() {
     let (r, _) = tokio::join!(tokio::time::timeout(Duration::from_secs(10), run), killer);
     let e = r.expect("no hang").expect_err("Maya died");
     assert_eq!(e.code, ErrorCode::Unreachable, "{e:?}");
-    assert!(e.message.contains("closed the connection") || e.message.contains("Lost the connection"), "{}", e.message);
+    assert!(
+        e.message.contains("closed the connection") || e.message.contains("Lost the connection"),
+        "{}",
+        e.message
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -76,7 +111,10 @@ async fn a_reply_without_its_end_marker_then_eof_is_an_error() {
     let e = run_err(&s, "1").await;
     assert_eq!(e.code, ErrorCode::Unreachable, "{e:?}");
     // And the session recovers on the next run.
-    let r = s.run("40 + 2", Language::Python, RunOptions::default()).await.unwrap();
+    let r = s
+        .run("40 + 2", Language::Python, RunOptions::default())
+        .await
+        .unwrap();
     assert_eq!(r.value.as_deref(), Some("42"));
 }
 
@@ -92,10 +130,18 @@ async fn a_port_held_by_something_that_is_not_maya() {
             let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n\0");
         }
     });
-    let s = MayaSession::spawn(config(&format!("127.0.0.1:{port}")), ConsoleHub::default(), None);
+    let s = MayaSession::spawn(
+        config(&format!("127.0.0.1:{port}")),
+        ConsoleHub::default(),
+        None,
+    );
     let e = run_err(&s, "1").await;
     assert_eq!(e.code, ErrorCode::Protocol, "{e:?}");
-    assert!(e.message.contains("not like a Maya commandPort"), "{}", e.message);
+    assert!(
+        e.message.contains("not like a Maya commandPort"),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -121,7 +167,11 @@ async fn cleanup_when_maya_is_gone_is_quick_and_quiet() {
     let started = Instant::now();
     let report = s.shutdown().await.unwrap();
     assert!(report.maya_gone);
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -137,15 +187,21 @@ async fn reconnects_after_maya_restarts_and_reinstalls_everything() {
     let before = s.connect().await.unwrap();
     first.kill();
     let mut st = s.status();
-    tokio::time::timeout(Duration::from_secs(10), st.wait_for(|s| matches!(s.state, SessionState::Reconnecting { .. })))
-        .await
-        .expect("notices Maya is gone")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        st.wait_for(|s| matches!(s.state, SessionState::Reconnecting { .. })),
+    )
+    .await
+    .expect("notices Maya is gone")
+    .unwrap();
     let second = Emulator::start(&["--port", &p]);
-    tokio::time::timeout(Duration::from_secs(20), st.wait_for(|s| s.info.as_ref().is_some_and(|i| i.pid == second.pid) && s.alive))
-        .await
-        .expect("reconnected with output")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        st.wait_for(|s| s.info.as_ref().is_some_and(|i| i.pid == second.pid) && s.alive),
+    )
+    .await
+    .expect("reconnected with output")
+    .unwrap();
     assert_ne!(before.pid, second.pid);
     assert_eq!(second.state()["callbacks"], 1);
     s.shutdown().await.unwrap();

@@ -3,22 +3,31 @@
 //! port with other tools, output streaming and clean-up.
 
 use mayalink_engine::console::{ConsoleHub, LineKind};
-use mayalink_engine::maya::{Language, MayaAddress, MayaSession, PortKind, RunOptions, SessionConfig};
+use mayalink_engine::maya::{
+    Language, MayaAddress, MayaSession, PortKind, RunOptions, SessionConfig,
+};
 use mayalink_engine::output::OutputService;
 use mayalink_integration_tests::{session_id, Emulator};
 use std::io::{Read, Write};
 use std::time::Duration;
 
 fn session(emu: &Emulator, hub: &ConsoleHub, output: Option<OutputService>) -> MayaSession {
-    let cfg = SessionConfig::new(session_id("t"), "test", MayaAddress::parse(&emu.address()).unwrap());
+    let cfg = SessionConfig::new(
+        session_id("t"),
+        "test",
+        MayaAddress::parse(&emu.address()).unwrap(),
+    );
     MayaSession::spawn(cfg, hub.clone(), output)
 }
 
 async fn run(s: &MayaSession, code: &str) -> mayalink_engine::maya::RunResult {
-    tokio::time::timeout(Duration::from_secs(30), s.run(code, Language::Python, RunOptions::default()))
-        .await
-        .expect("run finishes")
-        .expect("run delivered")
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        s.run(code, Language::Python, RunOptions::default()),
+    )
+    .await
+    .expect("run finishes")
+    .expect("run delivered")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,7 +38,10 @@ async fn connect_detects_a_python_port_and_reads_mayas_identity() {
     assert_eq!(info.port_kind, PortKind::Python);
     assert_eq!(info.maya_version, "2025");
     assert_eq!(info.pid, emu.pid);
-    assert_eq!(info.helper_version, mayalink_engine::maya::helper::version());
+    assert_eq!(
+        info.helper_version,
+        mayalink_engine::maya::helper::version()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -38,9 +50,16 @@ async fn a_mel_port_is_detected_and_python_runs_through_it() {
     let s = session(&emu, &ConsoleHub::default(), None);
     let info = s.connect().await.unwrap();
     assert_eq!(info.port_kind, PortKind::Mel);
-    let r = run(&s, "import mayaemu\nmayaemu.bump('mel-port')\n'quoted \"text\" and \\\\ backslash'").await;
+    let r = run(
+        &s,
+        "import mayaemu\nmayaemu.bump('mel-port')\n'quoted \"text\" and \\\\ backslash'",
+    )
+    .await;
     assert!(r.ok, "{r:?}");
-    assert_eq!(r.value.as_deref(), Some("'quoted \"text\" and \\\\ backslash'"));
+    assert_eq!(
+        r.value.as_deref(),
+        Some("'quoted \"text\" and \\\\ backslash'")
+    );
     assert_eq!(emu.counter("mel-port"), 1);
 }
 
@@ -52,7 +71,11 @@ async fn one_line_statements_run_exactly_once() {
     let r = run(&s, "__import__('mayaemu').bump('one-liner') and None").await;
     assert!(r.ok, "{r:?}");
     assert_eq!(emu.counter("one-liner"), 1);
-    run(&s, "import mayaemu\nfor _ in range(3):\n    pass\nmayaemu.bump('block')").await;
+    run(
+        &s,
+        "import mayaemu\nfor _ in range(3):\n    pass\nmayaemu.bump('block')",
+    )
+    .await;
     assert_eq!(emu.counter("block"), 1);
 }
 
@@ -99,7 +122,14 @@ async fn an_exception_comes_back_with_type_message_and_traceback() {
 async fn mel_runs_as_one_block() {
     let emu = Emulator::python();
     let s = session(&emu, &ConsoleHub::default(), None);
-    let r = s.run("print \"one\";\nabout -v;", Language::Mel, RunOptions::default()).await.unwrap();
+    let r = s
+        .run(
+            "print \"one\";\nabout -v;",
+            Language::Mel,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
     assert!(r.ok, "{r:?}");
     assert_eq!(r.value.as_deref(), Some("2025"));
 }
@@ -108,8 +138,18 @@ async fn mel_runs_as_one_block() {
 async fn undo_chunks_wrap_the_run() {
     let emu = Emulator::python();
     let s = session(&emu, &ConsoleHub::default(), None);
-    let opts = RunOptions { undo_chunk: Some("mayalink run".into()), file_name: None };
-    let r = s.run("import maya.cmds as cmds\ncmds.undoInfo(q=True, chunkName=True) if False else 1", Language::Python, opts).await.unwrap();
+    let opts = RunOptions {
+        undo_chunk: Some("mayalink run".into()),
+        file_name: None,
+    };
+    let r = s
+        .run(
+            "import maya.cmds as cmds\ncmds.undoInfo(q=True, chunkName=True) if False else 1",
+            Language::Python,
+            opts,
+        )
+        .await
+        .unwrap();
     assert!(r.ok, "{r:?}");
     assert_eq!(emu.state()["undo_depth"], 0, "chunk closed after the run");
 }
@@ -157,7 +197,10 @@ async fn an_outdated_helper_is_replaced() {
     }
     let s = session(&emu, &ConsoleHub::default(), None);
     let info = s.connect().await.unwrap();
-    assert_eq!(info.helper_version, mayalink_engine::maya::helper::version());
+    assert_eq!(
+        info.helper_version,
+        mayalink_engine::maya::helper::version()
+    );
     assert!(run(&s, "1").await.ok);
 }
 
@@ -166,7 +209,9 @@ async fn eight_mayas_at_once() {
     let emus: Vec<Emulator> = (0..8).map(|_| Emulator::python()).collect();
     let hub = ConsoleHub::default();
     let sessions: Vec<MayaSession> = emus.iter().map(|e| session(e, &hub, None)).collect();
-    let runs = sessions.iter().map(|s| run(s, "__import__('mayaemu').bump('parallel') and None"));
+    let runs = sessions
+        .iter()
+        .map(|s| run(s, "__import__('mayaemu').bump('parallel') and None"));
     let results = futures::future::join_all(runs).await;
     assert!(results.iter().all(|r| r.ok));
     for e in &emus {
@@ -189,9 +234,20 @@ async fn output_streams_typed_lines_and_cleanup_removes_only_our_callback() {
     assert!(!r.ok);
     let mut seen = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while !seen.iter().any(|(k, t): &(LineKind, String)| *k == LineKind::Error && t.contains("ZeroDivisionError")) {
-        let batch = tokio::time::timeout_at(deadline, rx.recv()).await.expect("lines arrive").unwrap();
-        seen.extend(batch.iter().filter(|l| l.session == a.status().borrow().id).map(|l| (l.kind, l.text.clone())));
+    while !seen
+        .iter()
+        .any(|(k, t): &(LineKind, String)| *k == LineKind::Error && t.contains("ZeroDivisionError"))
+    {
+        let batch = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("lines arrive")
+            .unwrap();
+        seen.extend(
+            batch
+                .iter()
+                .filter(|l| l.session == a.status().borrow().id)
+                .map(|l| (l.kind, l.text.clone())),
+        );
     }
     let has = |k: LineKind, t: &str| seen.iter().any(|(kk, tt)| *kk == k && tt.contains(t));
     assert!(has(LineKind::Echo, "print('héllo wörld')"), "{seen:?}");
@@ -217,10 +273,13 @@ async fn heartbeats_show_maya_alive_without_holding_the_port() {
     let s = session(&emu, &hub, Some(output));
     s.connect().await.unwrap();
     let mut st = s.status();
-    tokio::time::timeout(Duration::from_secs(5), st.wait_for(|s| s.alive && !s.holding_port))
-        .await
-        .expect("alive and port released")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        st.wait_for(|s| s.alive && !s.holding_port),
+    )
+    .await
+    .expect("alive and port released")
+    .unwrap();
     s.shutdown().await.unwrap();
 }
 
@@ -232,7 +291,11 @@ async fn a_unix_socket_port_works_like_tcp() {
     let emu = Emulator::start(&["--unix", path.to_str().unwrap()]);
     let hub = ConsoleHub::default();
     let output = OutputService::new(hub.clone(), Default::default());
-    let cfg = SessionConfig::new(session_id("unix"), "unix", MayaAddress::parse(path.to_str().unwrap()).unwrap());
+    let cfg = SessionConfig::new(
+        session_id("unix"),
+        "unix",
+        MayaAddress::parse(path.to_str().unwrap()).unwrap(),
+    );
     let s = MayaSession::spawn(cfg, hub, Some(output.clone()));
     let info = s.connect().await.unwrap();
     assert_eq!(info.pid, emu.pid);
@@ -240,7 +303,10 @@ async fn a_unix_socket_port_works_like_tcp() {
     assert_eq!(r.value.as_deref(), Some("1024"));
     let id = s.status().borrow().id.clone();
     let history = output.history(&id, 0, 100);
-    assert!(history.iter().any(|l| l.text == "over a unix socket"), "{history:?}");
+    assert!(
+        history.iter().any(|l| l.text == "over a unix socket"),
+        "{history:?}"
+    );
     s.shutdown().await.unwrap();
     assert_eq!(emu.state()["callbacks"], 0);
 }
@@ -254,7 +320,11 @@ async fn a_large_single_write_is_chunked_and_reassembled() {
     let r = run(&s, "import sys\nsys.stdout.write('é' * 100000 + 'end\\n')").await;
     assert!(r.ok, "{r:?}");
     let id = s.status().borrow().id.clone();
-    let line = output.history(&id, 0, 100).into_iter().find(|l| l.text.ends_with("end")).expect("the long line arrives");
+    let line = output
+        .history(&id, 0, 100)
+        .into_iter()
+        .find(|l| l.text.ends_with("end"))
+        .expect("the long line arrives");
     assert_eq!(line.text.chars().count(), 100_003);
     assert_eq!(output.session_stats(&id).unwrap().lost, 0);
     s.shutdown().await.unwrap();

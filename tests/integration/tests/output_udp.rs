@@ -23,7 +23,11 @@ impl Fixture {
     fn new(cfg: OutputConfig) -> Self {
         let hub = ConsoleHub::new(100_000, 10);
         let rx = hub.subscribe();
-        Self { svc: OutputService::new(hub, cfg), rx, seen: Vec::new() }
+        Self {
+            svc: OutputService::new(hub, cfg),
+            rx,
+            seen: Vec::new(),
+        }
     }
 
     async fn register(&self, session: &str) -> (Registration, Sender) {
@@ -39,7 +43,11 @@ impl Fixture {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Ok(batch)) => self.seen.extend(batch.iter().cloned()),
                 Ok(Err(e)) => panic!("hub: {e}"),
-                Err(_) => panic!("timed out with {} of {n} lines: {:#?}", self.seen.len(), self.seen),
+                Err(_) => panic!(
+                    "timed out with {} of {n} lines: {:#?}",
+                    self.seen.len(),
+                    self.seen
+                ),
             }
         }
         self.seen.clone()
@@ -47,14 +55,19 @@ impl Fixture {
 
     /// Nothing more arrives for a while.
     async fn quiet(&mut self) -> Vec<ConsoleLine> {
-        while let Ok(Ok(batch)) = tokio::time::timeout(Duration::from_millis(300), self.rx.recv()).await {
+        while let Ok(Ok(batch)) =
+            tokio::time::timeout(Duration::from_millis(300), self.rx.recv()).await
+        {
             self.seen.extend(batch.iter().cloned());
         }
         self.seen.clone()
     }
 
     /// Waits until the global counters satisfy `f`.
-    async fn stats_until(&self, f: impl Fn(&mayalink_engine::output::OutputStats) -> bool) -> mayalink_engine::output::OutputStats {
+    async fn stats_until(
+        &self,
+        f: impl Fn(&mayalink_engine::output::OutputStats) -> bool,
+    ) -> mayalink_engine::output::OutputStats {
         let deadline = Instant::now() + WAIT;
         loop {
             let s = self.svc.stats();
@@ -77,7 +90,11 @@ struct Sender {
 impl Sender {
     fn new(reg: &Registration, from_ip: &str) -> Self {
         let sock = UdpSocket::bind((from_ip, 0)).expect("bind sender");
-        Self { sock, to: reg.addr(), enc: OutputEncoder::new(*reg.token()) }
+        Self {
+            sock,
+            to: reg.addr(),
+            enc: OutputEncoder::new(*reg.token()),
+        }
     }
     fn raw(&self, d: &[u8]) {
         self.sock.send_to(d, self.to).expect("send");
@@ -126,7 +143,10 @@ async fn lines_reach_the_hub_with_their_kinds() {
     );
     assert!(lines.iter().all(|l| l.session == "maya1" && l.time_ms > 0));
     assert_eq!(f.svc.line_count("maya1"), 7);
-    assert_eq!(texts(&f.svc.history("maya1", 5, 10)), ["Traceback", "polyCube;"]);
+    assert_eq!(
+        texts(&f.svc.history("maya1", 5, 10)),
+        ["Traceback", "polyCube;"]
+    );
     let st = f.svc.session_stats("maya1").unwrap();
     assert_eq!((st.messages, st.lines, st.lost), (8, 7, 0));
 }
@@ -150,7 +170,11 @@ async fn a_partial_line_shows_after_a_pause_or_a_flush() {
     tx.msg(maya_type::INFO, "Working...");
     let t0 = Instant::now();
     assert_eq!(texts(&f.lines(1).await), ["Working..."]);
-    assert!(t0.elapsed() >= Duration::from_millis(80), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(80),
+        "{:?}",
+        t0.elapsed()
+    );
     tx.msg(maya_type::INFO, "\n"); // ends the line already shown: no empty line
     tx.msg(maya_type::INFO, "done");
     f.stats_until(|s| s.messages == 3).await;
@@ -170,7 +194,9 @@ async fn a_large_message_is_reassembled_before_decoding() {
     }
     let parts = datagram::encode_message(reg.token(), 0, maya_type::INFO, text.as_bytes(), 1000);
     assert!(parts.len() > 200);
-    let straddles = (1..parts.len()).filter(|i| !text.is_char_boundary(i * 1000)).count();
+    let straddles = (1..parts.len())
+        .filter(|i| !text.is_char_boundary(i * 1000))
+        .count();
     assert!(straddles > 50, "{straddles}");
     // Chunks in reverse order, for good measure.
     for p in parts.iter().rev() {
@@ -188,7 +214,13 @@ async fn a_large_message_is_reassembled_before_decoding() {
 async fn reordered_datagrams_come_out_in_order() {
     let mut f = Fixture::new(OutputConfig::default());
     let (_reg, mut tx) = f.register("s").await;
-    let parts: Vec<Vec<u8>> = (0..40).map(|i| tx.enc.message(maya_type::INFO, &format!("line {i}\n")).remove(0)).collect();
+    let parts: Vec<Vec<u8>> = (0..40)
+        .map(|i| {
+            tx.enc
+                .message(maya_type::INFO, &format!("line {i}\n"))
+                .remove(0)
+        })
+        .collect();
     // A fixed shuffle that moves messages up to 10 places.
     let mut order: Vec<usize> = (0..40).collect();
     for block in order.chunks_mut(10) {
@@ -216,7 +248,13 @@ async fn a_sequence_gap_becomes_a_lost_notice() {
     tx.msg(maya_type::INFO, "c\n");
     let lines = f.lines(4).await;
     assert_eq!(lines[2].kind, LineKind::Notice);
-    assert!(lines[2].text.starts_with("3 output messages from Maya were lost"), "{}", lines[2].text);
+    assert!(
+        lines[2]
+            .text
+            .starts_with("3 output messages from Maya were lost"),
+        "{}",
+        lines[2].text
+    );
     assert_eq!(texts(&lines)[..2], ["a", "b"]);
     assert_eq!(lines[3].text, "c");
     assert_eq!(f.svc.session_stats("s").unwrap().lost, 3);
@@ -236,7 +274,11 @@ async fn loss_at_the_tail_is_seen_from_the_heartbeat() {
     tx.raw(&tx.enc.heartbeat(r#"{"pid":4242,"dropped":2}"#));
     let lines = f.lines(2).await;
     assert_eq!(lines[0].text, "a");
-    assert!(lines[1].text.starts_with("2 output messages"), "{}", lines[1].text);
+    assert!(
+        lines[1].text.starts_with("2 output messages"),
+        "{}",
+        lines[1].text
+    );
     let live = f.svc.liveness("s").borrow().clone();
     assert_eq!(live.pid, Some(4242));
     assert_eq!(live.sender_dropped, 2);
@@ -251,7 +293,10 @@ async fn duplicates_are_ignored() {
         tx.raw(&parts[0]);
     }
     let lines = f.lines(10).await;
-    assert_eq!(texts(&lines), ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    assert_eq!(
+        texts(&lines),
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
+    );
     let st = f.stats_until(|s| s.duplicates == 10).await;
     assert_eq!(st.lost, 0);
     assert_eq!(texts(&f.quiet().await).len(), 10);
@@ -268,7 +313,9 @@ async fn wrong_token_and_wrong_address_are_dropped_and_counted() {
     // Someone with the token, but not on Maya's address.
     let mut elsewhere = Sender::new(&reg, "127.0.0.2");
     elsewhere.print("spoofed too");
-    let st = f.stats_until(|s| s.bad_token == 2 && s.bad_address == 2).await;
+    let st = f
+        .stats_until(|s| s.bad_token == 2 && s.bad_address == 2)
+        .await;
     assert_eq!(st.lines, 0);
     assert_eq!(f.svc.session_stats("s").unwrap().bad_address, 2);
     tx.print("genuine");
@@ -313,7 +360,10 @@ async fn garbage_is_counted_and_the_listener_keeps_working() {
 
 #[tokio::test]
 async fn the_history_is_bounded() {
-    let mut f = Fixture::new(OutputConfig { history_lines: 100, ..OutputConfig::default() });
+    let mut f = Fixture::new(OutputConfig {
+        history_lines: 100,
+        ..OutputConfig::default()
+    });
     let (_reg, mut tx) = f.register("s").await;
     for i in 0..250 {
         tx.msg(maya_type::INFO, &format!("{i}\n"));
@@ -374,10 +424,25 @@ async fn two_sessions_are_demultiplexed() {
         b.msg(maya_type::ERROR, "\n");
     }
     let lines = f.lines(40).await;
-    let of = |s: &str| lines.iter().filter(|l| l.session == s).map(|l| l.text.clone()).collect::<Vec<_>>();
-    assert_eq!(of("maya-a"), (0..20).map(|i| format!("a{i}")).collect::<Vec<_>>());
-    assert_eq!(of("maya-b"), (0..20).map(|i| format!("b{i}")).collect::<Vec<_>>());
-    assert!(lines.iter().filter(|l| l.session == "maya-b").all(|l| l.kind == LineKind::Error));
+    let of = |s: &str| {
+        lines
+            .iter()
+            .filter(|l| l.session == s)
+            .map(|l| l.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        of("maya-a"),
+        (0..20).map(|i| format!("a{i}")).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        of("maya-b"),
+        (0..20).map(|i| format!("b{i}")).collect::<Vec<_>>()
+    );
+    assert!(lines
+        .iter()
+        .filter(|l| l.session == "maya-b")
+        .all(|l| l.kind == LineKind::Error));
     assert_eq!(f.svc.line_count("maya-a"), 20);
     assert_eq!(f.svc.history("maya-b", 0, 1)[0].text, "b0");
     assert_eq!(f.svc.stats().lines, 40);
@@ -390,13 +455,19 @@ async fn heartbeats_show_liveness_and_bye_ends_the_stream() {
     let mut live = f.svc.liveness("s");
     assert!(f.svc.last_heartbeat_age("s").is_none());
     tx.raw(&tx.enc.heartbeat(r#"{"pid":99,"dropped":0}"#));
-    tokio::time::timeout(WAIT, live.wait_for(|l| l.last_heartbeat.is_some())).await.unwrap().unwrap();
+    tokio::time::timeout(WAIT, live.wait_for(|l| l.last_heartbeat.is_some()))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(f.svc.last_heartbeat_age("s").unwrap() < Duration::from_secs(2));
     assert_eq!(live.borrow().pid, Some(99));
     assert!(live.borrow().registered);
     tx.msg(maya_type::INFO, "last words"); // no newline: the bye flushes it
     tx.raw(&tx.enc.bye());
-    tokio::time::timeout(WAIT, live.wait_for(|l| l.ended)).await.unwrap().unwrap();
+    tokio::time::timeout(WAIT, live.wait_for(|l| l.ended))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(texts(&f.lines(1).await), ["last words"]);
     tx.print("after bye");
     assert_eq!(texts(&f.quiet().await), ["last words"]);
@@ -413,7 +484,14 @@ async fn a_batch_of_messages_in_one_datagram_becomes_lines_in_order() {
     for (seq, text) in [(2u32, "y"), (0, "x"), (1, "\n"), (3, "\n")] {
         push_batch_entry(&mut payload, seq, maya_type::INFO, text.as_bytes());
     }
-    let header = Header { token: *reg.token(), kind: DatagramKind::Batch, maya_type: 0, seq: 0, chunk_index: 0, chunk_count: 1 };
+    let header = Header {
+        token: *reg.token(),
+        kind: DatagramKind::Batch,
+        maya_type: 0,
+        seq: 0,
+        chunk_index: 0,
+        chunk_count: 1,
+    };
     tx.raw(&encode(&header, &payload));
     let lines = f.lines(2).await;
     assert_eq!(texts(&lines), ["x", "y"]);

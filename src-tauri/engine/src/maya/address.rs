@@ -25,19 +25,35 @@ impl MayaAddress {
             return Err(bad());
         }
         if t.starts_with('/') || t.starts_with("unix:") {
-            return Ok(MayaAddress::Unix { path: t.trim_start_matches("unix:").to_string() });
+            return Ok(MayaAddress::Unix {
+                path: t.trim_start_matches("unix:").to_string(),
+            });
         }
         if let Ok(port) = t.parse::<u16>() {
-            return Ok(MayaAddress::Tcp { host: "127.0.0.1".into(), port });
+            return Ok(MayaAddress::Tcp {
+                host: "127.0.0.1".into(),
+                port,
+            });
         }
         let (host, port) = if let Some(rest) = t.strip_prefix('[') {
             let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
             (h.to_string(), p)
         } else {
             let (h, p) = t.rsplit_once(':').ok_or_else(bad)?;
-            (if h.is_empty() { "127.0.0.1".to_string() } else { h.to_string() }, p)
+            (
+                if h.is_empty() {
+                    "127.0.0.1".to_string()
+                } else {
+                    h.to_string()
+                },
+                p,
+            )
         };
-        let port = port.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(bad)?;
+        let port = port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(bad)?;
         Ok(MayaAddress::Tcp { host, port })
     }
 
@@ -54,7 +70,10 @@ impl MayaAddress {
             MayaAddress::Unix { .. } => true,
             MayaAddress::Tcp { host, .. } => {
                 host == "localhost"
-                    || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+                    || host
+                        .parse::<std::net::IpAddr>()
+                        .map(|ip| ip.is_loopback())
+                        .unwrap_or(false)
             }
         }
     }
@@ -75,18 +94,35 @@ mod tests {
     use super::*;
 
     fn tcp(h: &str, p: u16) -> MayaAddress {
-        MayaAddress::Tcp { host: h.into(), port: p }
+        MayaAddress::Tcp {
+            host: h.into(),
+            port: p,
+        }
     }
 
     #[test]
     fn parses_what_artists_type() {
         assert_eq!(MayaAddress::parse(":7001").unwrap(), tcp("127.0.0.1", 7001));
         assert_eq!(MayaAddress::parse("7002").unwrap(), tcp("127.0.0.1", 7002));
-        assert_eq!(MayaAddress::parse("localhost:7001").unwrap(), tcp("localhost", 7001));
-        assert_eq!(MayaAddress::parse(" 10.0.0.5:7001 ").unwrap(), tcp("10.0.0.5", 7001));
+        assert_eq!(
+            MayaAddress::parse("localhost:7001").unwrap(),
+            tcp("localhost", 7001)
+        );
+        assert_eq!(
+            MayaAddress::parse(" 10.0.0.5:7001 ").unwrap(),
+            tcp("10.0.0.5", 7001)
+        );
         assert_eq!(MayaAddress::parse("[::1]:7001").unwrap(), tcp("::1", 7001));
-        assert_eq!(MayaAddress::parse("/tmp/maya7001").unwrap(), MayaAddress::Unix { path: "/tmp/maya7001".into() });
-        assert_eq!(MayaAddress::parse("[::1]:7001").unwrap().to_string(), "[::1]:7001");
+        assert_eq!(
+            MayaAddress::parse("/tmp/maya7001").unwrap(),
+            MayaAddress::Unix {
+                path: "/tmp/maya7001".into()
+            }
+        );
+        assert_eq!(
+            MayaAddress::parse("[::1]:7001").unwrap().to_string(),
+            "[::1]:7001"
+        );
     }
 
     #[test]

@@ -39,21 +39,39 @@ impl PortConnection {
                     Box::new(s)
                 }
                 #[cfg(unix)]
-                MayaAddress::Unix { path } => Box::new(tokio::net::UnixStream::connect(path).await?),
+                MayaAddress::Unix { path } => {
+                    Box::new(tokio::net::UnixStream::connect(path).await?)
+                }
                 #[cfg(not(unix))]
                 MayaAddress::Unix { .. } => {
-                    return Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "Unix sockets need Linux or macOS"))
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Unsupported,
+                        "Unix sockets need Linux or macOS",
+                    ))
                 }
             };
             Ok::<_, std::io::Error>(io)
         };
         let io = match tokio::time::timeout(timeout, connect).await {
-            Err(_) => return Err(AppError::new(ErrorCode::Unreachable, unreachable_message(addr, "no answer to connect"))),
-            Ok(Err(e)) => return Err(AppError::new(ErrorCode::Unreachable, unreachable_message(addr, &e.to_string()))),
+            Err(_) => {
+                return Err(AppError::new(
+                    ErrorCode::Unreachable,
+                    unreachable_message(addr, "no answer to connect"),
+                ))
+            }
+            Ok(Err(e)) => {
+                return Err(AppError::new(
+                    ErrorCode::Unreachable,
+                    unreachable_message(addr, &e.to_string()),
+                ))
+            }
             Ok(Ok(io)) => io,
         };
         let (r, w) = tokio::io::split(io);
-        Ok(Self { reader: FramedRead::new(r, ReplyCodec::default()), writer: w })
+        Ok(Self {
+            reader: FramedRead::new(r, ReplyCodec::default()),
+            writer: w,
+        })
     }
 
     /// Sends one command in a single write.

@@ -22,19 +22,40 @@ pub struct DiscoveredMaya {
 
 /// Listening TCP ports of processes whose name matches `pattern` (a regex).
 pub fn discover(pattern: &str) -> Result<Vec<DiscoveredMaya>, crate::AppError> {
-    let re = regex_lite::Regex::new(pattern)
-        .map_err(|e| crate::AppError::invalid(format!("bad process-name pattern {pattern:?}: {e}")))?;
-    let all = listeners::get_all()
-        .map_err(|e| crate::AppError::new(crate::ErrorCode::Io, format!("cannot read the system's socket table: {e}")))?;
+    let re = regex_lite::Regex::new(pattern).map_err(|e| {
+        crate::AppError::invalid(format!("bad process-name pattern {pattern:?}: {e}"))
+    })?;
+    let all = listeners::get_all().map_err(|e| {
+        crate::AppError::new(
+            crate::ErrorCode::Io,
+            format!("cannot read the system's socket table: {e}"),
+        )
+    })?;
     let mut found: Vec<DiscoveredMaya> = all
         .into_iter()
-        .filter(|l| l.protocol == listeners::Protocol::TCP && l.state == listeners::SocketState::Listen)
+        .filter(|l| {
+            l.protocol == listeners::Protocol::TCP && l.state == listeners::SocketState::Listen
+        })
         .filter(|l| re.is_match(&l.process.name))
         .map(|l| {
             let ip = l.socket.ip();
-            let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
-            let address = if host.contains(':') { format!("[{host}]:{}", l.socket.port()) } else { format!("{host}:{}", l.socket.port()) };
-            DiscoveredMaya { pid: l.process.pid, process_name: l.process.name, host, port: l.socket.port(), address }
+            let host = if ip.is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                ip.to_string()
+            };
+            let address = if host.contains(':') {
+                format!("[{host}]:{}", l.socket.port())
+            } else {
+                format!("{host}:{}", l.socket.port())
+            };
+            DiscoveredMaya {
+                pid: l.process.pid,
+                process_name: l.process.name,
+                host,
+                port: l.socket.port(),
+                address,
+            }
         })
         .collect();
     found.sort_by(|a, b| (a.pid, a.port).cmp(&(b.pid, b.port)));
@@ -64,11 +85,19 @@ mod tests {
         let me = std::fs::read_to_string("/proc/self/comm").unwrap_or_default();
         let pattern = format!("^{}$", regex_lite::escape(me.trim()));
         let found = discover(&pattern).unwrap();
-        assert!(found.iter().any(|d| d.port == port && d.pid == std::process::id()), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|d| d.port == port && d.pid == std::process::id()),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn a_bad_pattern_is_invalid_input() {
-        assert_eq!(discover("(").unwrap_err().code, crate::ErrorCode::InvalidInput);
+        assert_eq!(
+            discover("(").unwrap_err().code,
+            crate::ErrorCode::InvalidInput
+        );
     }
 }

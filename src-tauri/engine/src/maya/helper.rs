@@ -53,7 +53,11 @@ pub fn parse_probe(reply: &str) -> Option<&str> {
 /// a fresh module in `sys.modules`.
 pub fn install_lines() -> Vec<String> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(source());
-    let chunks: Vec<&str> = b64.as_bytes().chunks(INSTALL_CHUNK).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    let chunks: Vec<&str> = b64
+        .as_bytes()
+        .chunks(INSTALL_CHUNK)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
     let stage = "__import__(\"sys\").modules.setdefault(\"_mayalink_stage\", __import__(\"types\").ModuleType(\"_mayalink_stage\")).__dict__.setdefault(\"parts\", {})";
     let mut lines: Vec<String> = chunks
         .iter()
@@ -156,6 +160,9 @@ mod tests {
     #[test]
     fn probe_reply_parsing() {
         assert_eq!(parse_probe("mayalink-py:none"), Some("none"));
-        assert_eq!(parse_probe("// Error: Line 1.5: Cannot find procedure \"str\". //"), None);
+        assert_eq!(
+            parse_probe("// Error: Line 1.5: Cannot find procedure \"str\". //"),
+            None
+        );
     }
 }

@@ -23,7 +23,6 @@ use crate::console::{ConsoleHub, ConsoleLine, LineKind};
 use crate::error::{AppError, ErrorCode};
 use crate::output::{OutputService, Registration};
 
-
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
     /// Stable id: keys this session's callback in Maya, so a reconnect replaces
@@ -61,16 +60,27 @@ impl SessionConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "state",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 #[ts(export)]
 pub enum SessionState {
     Connecting,
     Connected,
     /// A run is in progress since `since_ms` (Unix ms).
-    Busy { since_ms: u64 },
+    Busy {
+        since_ms: u64,
+    },
     /// Maya went away; the next attempt is in `in_ms`.
-    Reconnecting { in_ms: u64, attempt: u32 },
-    Lost { reason: String },
+    Reconnecting {
+        in_ms: u64,
+        attempt: u32,
+    },
+    Lost {
+        reason: String,
+    },
     Disconnected,
 }
 
@@ -91,10 +101,22 @@ pub struct SessionStatus {
 }
 
 enum Request {
-    Run { code: String, lang: Language, opts: RunOptions, reply: oneshot::Sender<Result<RunResult, AppError>> },
-    Call { body: Value, reply: oneshot::Sender<Result<Value, AppError>> },
-    Connect { reply: oneshot::Sender<Result<MayaInfo, AppError>> },
-    Cleanup { reply: oneshot::Sender<Result<CleanupReport, AppError>> },
+    Run {
+        code: String,
+        lang: Language,
+        opts: RunOptions,
+        reply: oneshot::Sender<Result<RunResult, AppError>>,
+    },
+    Call {
+        body: Value,
+        reply: oneshot::Sender<Result<Value, AppError>>,
+    },
+    Connect {
+        reply: oneshot::Sender<Result<MayaInfo, AppError>>,
+    },
+    Cleanup {
+        reply: oneshot::Sender<Result<CleanupReport, AppError>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -149,29 +171,43 @@ impl MayaSession {
         // wake-ups (request in, write, reply ready, answer out), and keeping them on
         // one thread takes the cross-thread hand-offs out of every round trip.
         let task_cancel = cancel.clone();
-        let spawned = std::thread::Builder::new().name(format!("maya-{}", task.config.name)).spawn(move || {
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(task.run(rx, task_cancel)),
-                Err(e) => tracing::error!("cannot start a Maya session's runtime: {e}"),
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name(format!("maya-{}", task.config.name))
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(task.run(rx, task_cancel)),
+                    Err(e) => tracing::error!("cannot start a Maya session's runtime: {e}"),
+                }
+            });
         if let Err(e) = spawned {
             tracing::error!("cannot start a Maya session's thread: {e}");
         }
-        Self { tx, status: status_rx, _guard: cancel.clone().drop_guard(), cancel }
+        Self {
+            tx,
+            status: status_rx,
+            _guard: cancel.clone().drop_guard(),
+            cancel,
+        }
     }
 
     pub fn status(&self) -> watch::Receiver<SessionStatus> {
         self.status.clone()
     }
 
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, AppError>>) -> Request) -> Result<T, AppError> {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, AppError>>) -> Request,
+    ) -> Result<T, AppError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(make(reply))
             .await
             .map_err(|_| AppError::new(ErrorCode::Cancelled, "this Maya session was closed"))?;
-        rx.await.map_err(|_| AppError::new(ErrorCode::Cancelled, "this Maya session was closed"))?
+        rx.await
+            .map_err(|_| AppError::new(ErrorCode::Cancelled, "this Maya session was closed"))?
     }
 
     /// Connects (installing the helper and the output callback) and returns what we know of Maya.
@@ -181,8 +217,19 @@ impl MayaSession {
 
     /// Runs code exactly once. A Python error in Maya is `Ok(RunResult { ok: false, .. })`;
     /// `Err` means the run could not be delivered or answered.
-    pub async fn run(&self, code: &str, lang: Language, opts: RunOptions) -> Result<RunResult, AppError> {
-        self.ask(|reply| Request::Run { code: code.to_string(), lang, opts, reply }).await
+    pub async fn run(
+        &self,
+        code: &str,
+        lang: Language,
+        opts: RunOptions,
+    ) -> Result<RunResult, AppError> {
+        self.ask(|reply| Request::Run {
+            code: code.to_string(),
+            lang,
+            opts,
+            reply,
+        })
+        .await
     }
 
     /// A raw helper call (`{"op": ...}`), for features built on the helper (skeleton query).
@@ -259,7 +306,11 @@ impl SessionTask {
     }
 
     fn notice(&self, text: impl Into<String>) {
-        self.record(vec![ConsoleLine::new(&self.config.id, LineKind::Notice, text)]);
+        self.record(vec![ConsoleLine::new(
+            &self.config.id,
+            LineKind::Notice,
+            text,
+        )]);
     }
 
     fn set_state(&self, state: SessionState) {
@@ -286,11 +337,19 @@ impl SessionTask {
         match req {
             Request::Connect { reply } => {
                 self.want_connected = true;
-                let r = self.ready().await.map(|_| self.info.clone().expect("ready sets info"));
+                let r = self
+                    .ready()
+                    .await
+                    .map(|_| self.info.clone().expect("ready sets info"));
                 self.after(&r);
                 let _ = reply.send(r);
             }
-            Request::Run { code, lang, opts, reply } => {
+            Request::Run {
+                code,
+                lang,
+                opts,
+                reply,
+            } => {
                 self.want_connected = true;
                 let r = self.do_run(&code, lang, &opts, &reply).await;
                 self.after(&r);
@@ -324,9 +383,15 @@ impl SessionTask {
             Err(e) => {
                 if matches!(e.code, ErrorCode::Unreachable) {
                     self.info = None;
-                    self.set_state(SessionState::Lost { reason: e.message.clone() });
+                    self.set_state(SessionState::Lost {
+                        reason: e.message.clone(),
+                    });
                 } else {
-                    self.set_state(if self.info.is_some() { SessionState::Connected } else { SessionState::Disconnected });
+                    self.set_state(if self.info.is_some() {
+                        SessionState::Connected
+                    } else {
+                        SessionState::Disconnected
+                    });
                 }
                 self.status.send_modify(|s| s.last_error = Some(e.clone()));
             }
@@ -346,7 +411,8 @@ impl SessionTask {
                         self.owed_reply = false;
                     }
                     Err(_) => {
-                        return Err(RequestError::Timeout.into_app(&self.config.address, self.config.call_timeout))
+                        return Err(RequestError::Timeout
+                            .into_app(&self.config.address, self.config.call_timeout))
                     }
                 }
             } else {
@@ -357,7 +423,9 @@ impl SessionTask {
             if self.info.is_none() {
                 self.set_state(SessionState::Connecting);
             }
-            self.conn = Some(PortConnection::open(&self.config.address, self.config.connect_timeout).await?);
+            self.conn = Some(
+                PortConnection::open(&self.config.address, self.config.connect_timeout).await?,
+            );
             self.publish_status();
         }
         Ok(())
@@ -431,7 +499,11 @@ impl SessionTask {
             helper_version: str_of("helper"),
             label: info["label"].as_str().map(str::to_string),
         };
-        let restarted = self.info.as_ref().map(|i| i.pid != new_info.pid).unwrap_or(false);
+        let restarted = self
+            .info
+            .as_ref()
+            .map(|i| i.pid != new_info.pid)
+            .unwrap_or(false);
         self.info = Some(new_info.clone());
         if self.config.output {
             self.start_output().await?;
@@ -440,23 +512,31 @@ impl SessionTask {
             PortKind::Python => "Python",
             PortKind::Mel => "MEL",
         };
-        self.notice(
-            format!(
-                "{} {} {} at {} ({} port, pid {}, scene {}).",
-                if restarted { "Reconnected to" } else { "Connected to" },
-                new_info.label.as_deref().unwrap_or("Maya"),
-                new_info.maya_version,
-                self.config.address,
-                kind,
-                new_info.pid,
-                if new_info.scene.is_empty() { "untitled" } else { &new_info.scene },
-            ),
-        );
+        self.notice(format!(
+            "{} {} {} at {} ({} port, pid {}, scene {}).",
+            if restarted {
+                "Reconnected to"
+            } else {
+                "Connected to"
+            },
+            new_info.label.as_deref().unwrap_or("Maya"),
+            new_info.maya_version,
+            self.config.address,
+            kind,
+            new_info.pid,
+            if new_info.scene.is_empty() {
+                "untitled"
+            } else {
+                &new_info.scene
+            },
+        ));
         Ok(())
     }
 
     async fn probe(&mut self) -> Result<String, AppError> {
-        let reply = self.line(&helper::probe_line(), self.config.call_timeout).await?;
+        let reply = self
+            .line(&helper::probe_line(), self.config.call_timeout)
+            .await?;
         match helper::parse_probe(&reply) {
             Some(v) => Ok(v.to_string()),
             None => Err(AppError::protocol(format!(
@@ -475,7 +555,10 @@ impl SessionTask {
             let reply = self.line(l, t).await?;
             let expected = if i == last { "installed " } else { "staged " };
             if !reply.starts_with(expected) {
-                return Err(AppError::protocol(format!("Maya refused Mayalink's helper: {:.300}", reply.trim())));
+                return Err(AppError::protocol(format!(
+                    "Maya refused Mayalink's helper: {:.300}",
+                    reply.trim()
+                )));
             }
         }
         tracing::info!(session = %self.config.id, version = helper::version(), "helper installed");
@@ -499,12 +582,17 @@ impl SessionTask {
             reply = self.line(&line, timeout).await?;
         }
         serde_json::from_str::<Value>(reply.trim()).map_err(|_| {
-            AppError::protocol(format!("Unexpected reply from Maya's helper: {:.300}", reply.trim()))
+            AppError::protocol(format!(
+                "Unexpected reply from Maya's helper: {:.300}",
+                reply.trim()
+            ))
         })
     }
 
     async fn start_output(&mut self) -> Result<(), AppError> {
-        let Some(service) = self.output.clone() else { return Ok(()) };
+        let Some(service) = self.output.clone() else {
+            return Ok(());
+        };
         let peer = self.peer_ip().await;
         let registration = service.register(&self.config.id, peer).await?;
         let host = match registration.addr().ip() {
@@ -521,7 +609,10 @@ impl SessionTask {
         });
         let r = self.helper_call(&body, self.config.call_timeout).await?;
         if r["ok"] != json!(true) {
-            return Err(AppError::protocol(format!("Maya could not start the output stream: {}", r["error"]["message"])));
+            return Err(AppError::protocol(format!(
+                "Maya could not start the output stream: {}",
+                r["error"]["message"]
+            )));
         }
         self.registration = Some(registration);
         Ok(())
@@ -551,7 +642,11 @@ impl SessionTask {
         self.record(echo_lines(&self.config.id, code));
         let since = crate::console::now_ms();
         self.set_state(SessionState::Busy { since_ms: since });
-        let id = format!("{}:{}", self.config.id, self.run_counter.fetch_add(1, Ordering::Relaxed));
+        let id = format!(
+            "{}:{}",
+            self.config.id,
+            self.run_counter.fetch_add(1, Ordering::Relaxed)
+        );
         let started = Instant::now();
         let bytes = code.as_bytes();
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
@@ -571,29 +666,51 @@ impl SessionTask {
             let chunks: Vec<&[u8]> = bytes.chunks(helper::CODE_CHUNK).collect();
             for (i, c) in chunks.iter().enumerate() {
                 if reply.is_closed() {
-                    return Err(AppError::new(ErrorCode::Cancelled, "run cancelled before it started in Maya"));
+                    return Err(AppError::new(
+                        ErrorCode::Cancelled,
+                        "run cancelled before it started in Maya",
+                    ));
                 }
                 let r = self
-                    .helper_call(&json!({"op": "stage", "id": id, "index": i, "data": b64(c)}), self.config.call_timeout)
+                    .helper_call(
+                        &json!({"op": "stage", "id": id, "index": i, "data": b64(c)}),
+                        self.config.call_timeout,
+                    )
                     .await?;
                 if r["ok"] != json!(true) {
-                    return Err(AppError::protocol(format!("Maya's helper refused a chunk: {}", r)));
+                    return Err(AppError::protocol(format!(
+                        "Maya's helper refused a chunk: {}",
+                        r
+                    )));
                 }
             }
             body["chunks"] = json!(chunks.len());
         }
-        let timeout = self.config.run_timeout.unwrap_or(Duration::from_secs(60 * 60 * 24));
-        let quick = lang == Language::Python && body.get("undo").is_none() && body.get("file").is_none() && body.get("data").is_some();
+        let timeout = self
+            .config
+            .run_timeout
+            .unwrap_or(Duration::from_secs(60 * 60 * 24));
+        let quick = lang == Language::Python
+            && body.get("undo").is_none()
+            && body.get("file").is_none()
+            && body.get("data").is_some();
         let v = if quick {
-            self.helper_line(&helper::quick_run_line(&id, bytes), timeout).await?
+            self.helper_line(&helper::quick_run_line(&id, bytes), timeout)
+                .await?
         } else {
             self.helper_call(&body, timeout).await?
         };
         let round_trip = started.elapsed().as_secs_f64();
         let error = (v["ok"] != json!(true)).then(|| ScriptError {
             kind: v["error"]["type"].as_str().unwrap_or("Error").to_string(),
-            message: v["error"]["message"].as_str().unwrap_or_default().to_string(),
-            traceback: v["error"]["traceback"].as_str().unwrap_or_default().to_string(),
+            message: v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            traceback: v["error"]["traceback"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
         });
         let result = RunResult {
             ok: error.is_none(),
@@ -614,13 +731,20 @@ impl SessionTask {
     async fn do_cleanup(&mut self) -> Result<CleanupReport, AppError> {
         let had_registration = self.registration.is_some();
         if !had_registration && self.info.is_none() {
-            return Ok(CleanupReport { callback_removed: false, maya_gone: false });
+            return Ok(CleanupReport {
+                callback_removed: false,
+                maya_gone: false,
+            });
         }
         // Maya may be gone: keep every step short so clean-up never hangs.
         let quick = Duration::from_millis(800);
         let saved = (self.config.connect_timeout, self.config.call_timeout);
         self.config.connect_timeout = quick;
-        self.config.call_timeout = quick.max(if self.owed_reply { quick } else { Duration::from_secs(5) });
+        self.config.call_timeout = quick.max(if self.owed_reply {
+            quick
+        } else {
+            Duration::from_secs(5)
+        });
         let line = helper::call_line(&json!({"op": "cleanup", "session": self.config.id}));
         let r = self.line(&line, self.config.call_timeout).await;
         self.config.connect_timeout = saved.0;
@@ -630,16 +754,24 @@ impl SessionTask {
         let report = match r {
             Ok(reply) => {
                 let v: Value = serde_json::from_str(reply.trim()).unwrap_or(Value::Null);
-                CleanupReport { callback_removed: v["removed"] == json!(true), maya_gone: false }
+                CleanupReport {
+                    callback_removed: v["removed"] == json!(true),
+                    maya_gone: false,
+                }
             }
             Err(e) if matches!(e.code, ErrorCode::Unreachable | ErrorCode::Timeout) => {
-                CleanupReport { callback_removed: false, maya_gone: true }
+                CleanupReport {
+                    callback_removed: false,
+                    maya_gone: true,
+                }
             }
             Err(e) => return Err(e),
         };
-        self.notice(
-            if report.maya_gone { "Cleaned up (Maya was already gone)." } else { "Cleaned up: Mayalink's callback removed from Maya." },
-        );
+        self.notice(if report.maya_gone {
+            "Cleaned up (Maya was already gone)."
+        } else {
+            "Cleaned up: Mayalink's callback removed from Maya."
+        });
         Ok(report)
     }
 
@@ -661,7 +793,10 @@ impl SessionTask {
             return;
         }
         let silent = self.registration.is_some() && !alive;
-        let lost = matches!(self.status.borrow().state, SessionState::Lost { .. } | SessionState::Reconnecting { .. });
+        let lost = matches!(
+            self.status.borrow().state,
+            SessionState::Lost { .. } | SessionState::Reconnecting { .. }
+        );
         if !(silent || lost) {
             *next = None;
             return;
@@ -676,7 +811,10 @@ impl SessionTask {
                     self.info = None;
                     self.registration = None;
                 }
-                self.set_state(SessionState::Reconnecting { in_ms: wait.as_millis() as u64, attempt: self.reconnect_attempt + 1 });
+                self.set_state(SessionState::Reconnecting {
+                    in_ms: wait.as_millis() as u64,
+                    attempt: self.reconnect_attempt + 1,
+                });
             }
             Some(at) if now >= at => {
                 *next = None;
@@ -690,7 +828,10 @@ impl SessionTask {
             }
             Some(at) => {
                 let in_ms = at.saturating_duration_since(now).as_millis() as u64;
-                self.set_state(SessionState::Reconnecting { in_ms, attempt: self.reconnect_attempt + 1 });
+                self.set_state(SessionState::Reconnecting {
+                    in_ms,
+                    attempt: self.reconnect_attempt + 1,
+                });
             }
         }
     }
@@ -709,15 +850,27 @@ fn echo_lines(session: &str, code: &str) -> Vec<ConsoleLine> {
         .collect();
     let total = code.lines().count();
     if total > 20 {
-        lines.push(ConsoleLine::new(session, LineKind::Echo, format!("… ({} more lines)", total - 20)));
+        lines.push(ConsoleLine::new(
+            session,
+            LineKind::Echo,
+            format!("… ({} more lines)", total - 20),
+        ));
     }
     lines
 }
 
 fn result_lines(session: &str, r: &RunResult) -> Vec<ConsoleLine> {
     match (&r.error, &r.value) {
-        (Some(e), _) => vec![ConsoleLine::new(session, LineKind::Error, format!("# Error: {}: {}", e.kind, e.message))],
-        (None, Some(v)) => vec![ConsoleLine::new(session, LineKind::Result, format!("# Result: {v}"))],
+        (Some(e), _) => vec![ConsoleLine::new(
+            session,
+            LineKind::Error,
+            format!("# Error: {}: {}", e.kind, e.message),
+        )],
+        (None, Some(v)) => vec![ConsoleLine::new(
+            session,
+            LineKind::Result,
+            format!("# Result: {v}"),
+        )],
         (None, None) => vec![],
     }
 }

@@ -53,7 +53,13 @@ impl<T> Default for JsonStreamCodec<T> {
 
 impl<T> JsonStreamCodec<T> {
     pub fn new(max_bytes: usize) -> Self {
-        Self { max_bytes: max_bytes.max(64), incomplete_len: 0, keep_raw: false, last_raw: None, item: PhantomData }
+        Self {
+            max_bytes: max_bytes.max(64),
+            incomplete_len: 0,
+            keep_raw: false,
+            last_raw: None,
+            item: PhantomData,
+        }
     }
 
     /// Also keeps the bytes of each complete value, for a reader that must act on a
@@ -83,19 +89,30 @@ impl<T> JsonStreamCodec<T> {
             return None;
         }
         let n = restart_after_stall(src);
-        Some(self.skip(src, n, "incomplete packet abandoned (no more data came)".into()))
+        Some(self.skip(
+            src,
+            n,
+            "incomplete packet abandoned (no more data came)".into(),
+        ))
     }
 
     fn skip(&mut self, src: &mut BytesMut, n: usize, reason: String) -> JsonItem<T> {
         src.advance(n);
         self.incomplete_len = 0;
-        JsonItem::Malformed(Malformed { skipped_bytes: n, reason })
+        JsonItem::Malformed(Malformed {
+            skipped_bytes: n,
+            reason,
+        })
     }
 
     fn too_big(&mut self, src: &mut BytesMut) -> JsonItem<T> {
         // The rest of the oversized value will arrive as garbage and be skipped the same way.
         let n = src.len();
-        self.skip(src, n, format!("packet larger than {} bytes", self.max_bytes))
+        self.skip(
+            src,
+            n,
+            format!("packet larger than {} bytes", self.max_bytes),
+        )
     }
 }
 
@@ -234,13 +251,24 @@ impl<T: DeserializeOwned> Decoder for JsonStreamCodec<T> {
             return Ok(None);
         }
         let n = src.len();
-        Ok(Some(self.skip(src, n, "connection closed in the middle of a packet".into())))
+        Ok(Some(self.skip(
+            src,
+            n,
+            "connection closed in the middle of a packet".into(),
+        )))
     }
 }
 
 impl<T> JsonStreamCodec<T> {
     fn too_big_complete(&mut self, src: &mut BytesMut, n: usize) -> JsonItem<T> {
-        self.skip(src, n, format!("packet of {n} bytes is larger than {} bytes", self.max_bytes))
+        self.skip(
+            src,
+            n,
+            format!(
+                "packet of {n} bytes is larger than {} bytes",
+                self.max_bytes
+            ),
+        )
     }
 }
 
@@ -268,7 +296,10 @@ mod tests {
     }
 
     fn malformed(items: &[JsonItem]) -> usize {
-        items.iter().filter(|i| matches!(i, JsonItem::Malformed(_))).count()
+        items
+            .iter()
+            .filter(|i| matches!(i, JsonItem::Malformed(_)))
+            .count()
     }
 
     fn sample_packets() -> Vec<Value> {
@@ -366,7 +397,8 @@ mod tests {
     #[test]
     fn a_complete_packet_over_the_cap_is_rejected() {
         let mut c = JsonStreamCodec::new(100);
-        let mut buf = BytesMut::from(format!("{{\"S\":\"{}\"}}{{\"a\":1}}", "y".repeat(200)).as_bytes());
+        let mut buf =
+            BytesMut::from(format!("{{\"S\":\"{}\"}}{{\"a\":1}}", "y".repeat(200)).as_bytes());
         let items = decode_all(&mut c, &mut buf);
         assert_eq!(malformed(&items), 1);
         assert_eq!(values(&items), vec![json!({"a":1})]);
@@ -378,14 +410,18 @@ mod tests {
         let input = b"hello world\n{\"a\":1}\n{\"Type\":\"JointsStream\",\"Joints\":[{\"Na\n{\"b\":2}\n\x00\xff\xfe\n]\n{\"c\":3}\n";
         let mut buf = BytesMut::from(&input[..]);
         let items = decode_all(&mut c, &mut buf);
-        assert_eq!(values(&items), vec![json!({"a":1}), json!({"b":2}), json!({"c":3})]);
+        assert_eq!(
+            values(&items),
+            vec![json!({"a":1}), json!({"b":2}), json!({"c":3})]
+        );
         assert!(malformed(&items) >= 4, "{items:?}");
     }
 
     #[test]
     fn resyncs_after_garbage_without_newlines() {
         let mut c = JsonStreamCodec::default();
-        let input = b"#!junk{\"a\":1}]{\"Type\":\"JointsStream\",\"Joints\":[{\"Na{\"b\":2}{\"c\":3}";
+        let input =
+            b"#!junk{\"a\":1}]{\"Type\":\"JointsStream\",\"Joints\":[{\"Na{\"b\":2}{\"c\":3}";
         let mut buf = BytesMut::from(&input[..]);
         let items = decode_all(&mut c, &mut buf);
         let v = values(&items);
@@ -399,7 +435,9 @@ mod tests {
         let mut c = JsonStreamCodec::default();
         // The truncated packet ends mid-array, so the next object parses as its element
         // and the parser keeps waiting: only a stall timeout can tell.
-        let mut buf = BytesMut::from(&b"{\"Type\":\"JointsStream\",\"Joints\":[{\"R\":[0.1,\n{\"a\":1}\n"[..]);
+        let mut buf = BytesMut::from(
+            &b"{\"Type\":\"JointsStream\",\"Joints\":[{\"R\":[0.1,\n{\"a\":1}\n"[..],
+        );
         assert!(decode_all(&mut c, &mut buf).is_empty());
         assert!(c.holds_incomplete(&buf));
         let mut items = vec![c.abandon_incomplete(&mut buf).unwrap()];
@@ -411,8 +449,14 @@ mod tests {
     fn eof_with_a_partial_packet_reports_it() {
         let mut c = JsonStreamCodec::default();
         let mut buf = BytesMut::from(&b"{\"a\":1}{\"b\":"[..]);
-        assert_eq!(c.decode_eof(&mut buf).unwrap(), Some(JsonItem::Value(json!({"a":1}))));
-        assert!(matches!(c.decode_eof(&mut buf).unwrap(), Some(JsonItem::Malformed(_))));
+        assert_eq!(
+            c.decode_eof(&mut buf).unwrap(),
+            Some(JsonItem::Value(json!({"a":1})))
+        );
+        assert!(matches!(
+            c.decode_eof(&mut buf).unwrap(),
+            Some(JsonItem::Malformed(_))
+        ));
         assert_eq!(c.decode_eof(&mut buf).unwrap(), None);
     }
 
@@ -424,7 +468,8 @@ mod tests {
             ty: String,
         }
         let mut c = JsonStreamCodec::<Ack>::default();
-        let mut buf = BytesMut::from(&b"{\"Type\":\"A\"}[1,{\"x\":[2]}]{\"Type\":\"B\"}\n{\"Type\":7"[..]);
+        let mut buf =
+            BytesMut::from(&b"{\"Type\":\"A\"}[1,{\"x\":[2]}]{\"Type\":\"B\"}\n{\"Type\":7"[..]);
         let mut items = vec![];
         while let Some(i) = c.decode(&mut buf).unwrap() {
             items.push(i);
@@ -435,8 +480,14 @@ mod tests {
         assert_eq!(items[2], JsonItem::Value(Ack { ty: "B".into() }));
         // The wrong-shaped value still incomplete: wait for it, then skip it whole.
         buf.extend_from_slice(b"}{\"Type\":\"C\"}");
-        assert!(matches!(c.decode(&mut buf).unwrap(), Some(JsonItem::Malformed(_))));
-        assert_eq!(c.decode(&mut buf).unwrap(), Some(JsonItem::Value(Ack { ty: "C".into() })));
+        assert!(matches!(
+            c.decode(&mut buf).unwrap(),
+            Some(JsonItem::Malformed(_))
+        ));
+        assert_eq!(
+            c.decode(&mut buf).unwrap(),
+            Some(JsonItem::Value(Ack { ty: "C".into() }))
+        );
     }
 
     #[test]
@@ -464,18 +515,34 @@ mod raw_tests {
             assert!(matches!(item, JsonItem::Value(_)), "{item:?}");
             got.push(String::from_utf8(c.take_raw().unwrap().to_vec()).unwrap());
         }
-        assert_eq!(got, ["{\"Type\":\"A\",\"Joints\":[1,2]}", "{\"Type\":\"B\"}", "[{\"Type\":\"C\"}]", "{\"Type\":\"D\"}"]);
+        assert_eq!(
+            got,
+            [
+                "{\"Type\":\"A\",\"Joints\":[1,2]}",
+                "{\"Type\":\"B\"}",
+                "[{\"Type\":\"C\"}]",
+                "{\"Type\":\"D\"}"
+            ]
+        );
     }
 
     #[test]
     fn a_value_cut_inside_a_number_waits_for_more_bytes() {
-        let whole = br#"{"Type":"JointsStream","Joints":[{"Name":"Hips","R":[-0.0147,0.5,1e-3,0.9]}]}"#;
+        let whole =
+            br#"{"Type":"JointsStream","Joints":[{"Name":"Hips","R":[-0.0147,0.5,1e-3,0.9]}]}"#;
         for cut in 1..whole.len() {
             let mut c = JsonStreamCodec::<IgnoredAny>::new(1 << 20).keeping_raw();
             let mut buf = BytesMut::from(&whole[..cut]);
-            assert!(c.decode(&mut buf).unwrap().is_none(), "cut at {cut}: {:?}", std::str::from_utf8(&whole[..cut]));
+            assert!(
+                c.decode(&mut buf).unwrap().is_none(),
+                "cut at {cut}: {:?}",
+                std::str::from_utf8(&whole[..cut])
+            );
             buf.extend_from_slice(&whole[cut..]);
-            assert!(matches!(c.decode(&mut buf).unwrap(), Some(JsonItem::Value(_))), "cut at {cut}");
+            assert!(
+                matches!(c.decode(&mut buf).unwrap(), Some(JsonItem::Value(_))),
+                "cut at {cut}"
+            );
             assert_eq!(&c.take_raw().unwrap()[..], &whole[..]);
         }
     }

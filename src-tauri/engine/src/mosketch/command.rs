@@ -50,11 +50,19 @@ impl fmt::Display for HierarchyAckSpelling {
 impl FromStr for HierarchyAckSpelling {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let norm: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+        let norm: String = s
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
         match norm.as_str() {
-            "ackhierarchyinitialized" | "documented" | "default" => Ok(Self::AckHierarchyInitialized),
+            "ackhierarchyinitialized" | "documented" | "default" => {
+                Ok(Self::AckHierarchyInitialized)
+            }
             "hierarchyinitializedack" | "2019" | "alternative" => Ok(Self::HierarchyInitializedAck),
-            _ => Err(format!("unknown ack spelling '{s}' (AckHierarchyInitialized or HierarchyInitializedAck)")),
+            _ => Err(format!(
+                "unknown ack spelling '{s}' (AckHierarchyInitialized or HierarchyInitializedAck)"
+            )),
         }
     }
 }
@@ -88,7 +96,9 @@ impl FromStr for JointSpace {
             "parent" => Ok(Self::Parent),
             "world" => Ok(Self::World),
             "parentinworld" => Ok(Self::ParentInWorld),
-            _ => Err(format!("unknown joint space '{s}' (Parent, World or ParentInWorld)")),
+            _ => Err(format!(
+                "unknown joint space '{s}' (Parent, World or ParentInWorld)"
+            )),
         }
     }
 }
@@ -140,23 +150,53 @@ impl MosketchCommand {
         Self {
             object: object.into(),
             command: command.into(),
-            parameters: parameters.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            parameters: parameters
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
     pub fn joint_space(space: JointSpace) -> Self {
-        Self::new("scene", "setStreamingJointSpace", &[("jointSpace", space.wire())])
+        Self::new(
+            "scene",
+            "setStreamingJointSpace",
+            &[("jointSpace", space.wire())],
+        )
     }
     pub fn orient_mode(mode: OrientMode) -> Self {
-        Self::new("scene", "setStreamingJointOrientMode", &[("jointOrientMode", mode.wire())])
+        Self::new(
+            "scene",
+            "setStreamingJointOrientMode",
+            &[("jointOrientMode", mode.wire())],
+        )
     }
     pub fn select_by_uuid(uuid: &str) -> Self {
-        Self::new("scene", "selectByUuid", &[("uuid", uuid), ("eraseGroup", "1"), ("toggleIfSelected", "1")])
+        Self::new(
+            "scene",
+            "selectByUuid",
+            &[
+                ("uuid", uuid),
+                ("eraseGroup", "1"),
+                ("toggleIfSelected", "1"),
+            ],
+        )
     }
     pub fn set_sketchable(uuid: &str, sketchable: bool) -> Self {
-        Self::new("joint", "setSketchable", &[("uuid", uuid), ("sketchable", if sketchable { "true" } else { "false" })])
+        Self::new(
+            "joint",
+            "setSketchable",
+            &[
+                ("uuid", uuid),
+                ("sketchable", if sketchable { "true" } else { "false" }),
+            ],
+        )
     }
     pub fn set_wireframe_visibility(visible: bool) -> Self {
-        Self::new("scene", "setWireframeVisibility", &[("visible", if visible { "true" } else { "false" })])
+        Self::new(
+            "scene",
+            "setWireframeVisibility",
+            &[("visible", if visible { "true" } else { "false" })],
+        )
     }
     pub fn attach_num_ik_effector() -> Self {
         Self::new("scene", "attachNumIKEffector", &[])
@@ -189,18 +229,42 @@ pub fn command_presets() -> Vec<CommandPreset> {
         template,
     };
     vec![
-        p("selectByUuid", "Select joint", "Select the joint in Mosketch (replaces the selection).",
-            MosketchCommand::select_by_uuid(UUID_PLACEHOLDER)),
-        p("setSketchableOn", "Make sketchable", "Let the joint be moved by sketching.",
-            MosketchCommand::set_sketchable(UUID_PLACEHOLDER, true)),
-        p("setSketchableOff", "Make not sketchable", "Lock the joint against sketching.",
-            MosketchCommand::set_sketchable(UUID_PLACEHOLDER, false)),
-        p("wireframeOn", "Show wireframe", "Show the character's wireframe in Mosketch.",
-            MosketchCommand::set_wireframe_visibility(true)),
-        p("wireframeOff", "Hide wireframe", "Hide the character's wireframe in Mosketch.",
-            MosketchCommand::set_wireframe_visibility(false)),
-        p("attachNumIKEffector", "Add IK effectors", "Add position effectors to the selected joints.",
-            MosketchCommand::attach_num_ik_effector()),
+        p(
+            "selectByUuid",
+            "Select joint",
+            "Select the joint in Mosketch (replaces the selection).",
+            MosketchCommand::select_by_uuid(UUID_PLACEHOLDER),
+        ),
+        p(
+            "setSketchableOn",
+            "Make sketchable",
+            "Let the joint be moved by sketching.",
+            MosketchCommand::set_sketchable(UUID_PLACEHOLDER, true),
+        ),
+        p(
+            "setSketchableOff",
+            "Make not sketchable",
+            "Lock the joint against sketching.",
+            MosketchCommand::set_sketchable(UUID_PLACEHOLDER, false),
+        ),
+        p(
+            "wireframeOn",
+            "Show wireframe",
+            "Show the character's wireframe in Mosketch.",
+            MosketchCommand::set_wireframe_visibility(true),
+        ),
+        p(
+            "wireframeOff",
+            "Hide wireframe",
+            "Hide the character's wireframe in Mosketch.",
+            MosketchCommand::set_wireframe_visibility(false),
+        ),
+        p(
+            "attachNumIKEffector",
+            "Add IK effectors",
+            "Add position effectors to the selected joints.",
+            MosketchCommand::attach_num_ik_effector(),
+        ),
     ]
 }
 
@@ -223,18 +287,33 @@ mod tests {
 
     #[test]
     fn spellings_parse_and_swap() {
-        assert_eq!("AckHierarchyInitialized".parse(), Ok(HierarchyAckSpelling::AckHierarchyInitialized));
-        assert_eq!("hierarchy-initialized-ack".parse(), Ok(HierarchyAckSpelling::HierarchyInitializedAck));
+        assert_eq!(
+            "AckHierarchyInitialized".parse(),
+            Ok(HierarchyAckSpelling::AckHierarchyInitialized)
+        );
+        assert_eq!(
+            "hierarchy-initialized-ack".parse(),
+            Ok(HierarchyAckSpelling::HierarchyInitializedAck)
+        );
         assert!("nope".parse::<HierarchyAckSpelling>().is_err());
-        assert_eq!(HierarchyAckSpelling::default().other(), HierarchyAckSpelling::HierarchyInitializedAck);
-        assert_eq!(serde_json::to_value(HierarchyAckSpelling::HierarchyInitializedAck).unwrap(), "HierarchyInitializedAck");
+        assert_eq!(
+            HierarchyAckSpelling::default().other(),
+            HierarchyAckSpelling::HierarchyInitializedAck
+        );
+        assert_eq!(
+            serde_json::to_value(HierarchyAckSpelling::HierarchyInitializedAck).unwrap(),
+            "HierarchyInitializedAck"
+        );
     }
 
     #[test]
     fn settings_commands_use_string_parameters() {
         let c = MosketchCommand::joint_space(JointSpace::ParentInWorld);
         assert_eq!(c.parameters["jointSpace"], "ParentInWorld");
-        assert_eq!(MosketchCommand::orient_mode(OrientMode::Discard).parameters["jointOrientMode"], "0");
+        assert_eq!(
+            MosketchCommand::orient_mode(OrientMode::Discard).parameters["jointOrientMode"],
+            "0"
+        );
         assert_eq!("parent-in-world".parse(), Ok(JointSpace::ParentInWorld));
         assert_eq!("1".parse(), Ok(OrientMode::Keep));
     }
@@ -245,6 +324,12 @@ mod tests {
         let select = presets.iter().find(|p| p.id == "selectByUuid").unwrap();
         assert!(select.needs_uuid);
         assert_eq!(select.with_uuid("abc").parameters["uuid"], "abc");
-        assert!(!presets.iter().find(|p| p.id == "attachNumIKEffector").unwrap().needs_uuid);
+        assert!(
+            !presets
+                .iter()
+                .find(|p| p.id == "attachNumIKEffector")
+                .unwrap()
+                .needs_uuid
+        );
     }
 }

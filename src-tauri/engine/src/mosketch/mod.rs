@@ -14,7 +14,9 @@ pub mod status;
 pub mod wire;
 pub mod wire_packet;
 
-pub use command::{command_presets, CommandPreset, HierarchyAckSpelling, JointSpace, MosketchCommand, OrientMode};
+pub use command::{
+    command_presets, CommandPreset, HierarchyAckSpelling, JointSpace, MosketchCommand, OrientMode,
+};
 pub use packet::JointSample;
 pub use pose::{JointPose, PoseSnapshot};
 pub use session::{MosketchConfig, MosketchSession, DEFAULT_PORT};

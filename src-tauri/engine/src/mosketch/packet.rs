@@ -45,7 +45,10 @@ pub enum Packet {
     JointsUuidsAck,
     JointsStreamAck,
     /// `MosketchCommand` (or the older `NetCommand` / `MoCommand`), with its type name.
-    Command { type_name: String, command: MosketchCommand },
+    Command {
+        type_name: String,
+        command: MosketchCommand,
+    },
     Unknown(String),
 }
 
@@ -75,7 +78,14 @@ pub fn packet_objects(v: Value) -> Result<Vec<Value>, String> {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 60 {
-        format!("{}…", &s[..s.char_indices().take_while(|(i, _)| *i < 60).last().map_or(0, |(i, _)| i)])
+        format!(
+            "{}…",
+            &s[..s
+                .char_indices()
+                .take_while(|(i, _)| *i < 60)
+                .last()
+                .map_or(0, |(i, _)| i)]
+        )
     } else {
         s
     }
@@ -102,7 +112,9 @@ impl Packet {
         if !v.is_object() {
             return Err("not an object".into());
         }
-        super::wire_packet::WirePacket::deserialize(v).map_err(|e| e.to_string())?.into_packet()
+        super::wire_packet::WirePacket::deserialize(v)
+            .map_err(|e| e.to_string())?
+            .into_packet()
     }
 }
 
@@ -116,8 +128,12 @@ pub mod encode {
     /// The documented spelling goes bare; the 2019 client wrapped its ack in an array.
     pub fn hierarchy_ack(spelling: HierarchyAckSpelling) -> &'static [u8] {
         match spelling {
-            HierarchyAckSpelling::AckHierarchyInitialized => br#"{"Type":"AckHierarchyInitialized"}"#,
-            HierarchyAckSpelling::HierarchyInitializedAck => br#"[{"Type":"HierarchyInitializedAck"}]"#,
+            HierarchyAckSpelling::AckHierarchyInitialized => {
+                br#"{"Type":"AckHierarchyInitialized"}"#
+            }
+            HierarchyAckSpelling::HierarchyInitializedAck => {
+                br#"[{"Type":"HierarchyInitializedAck"}]"#
+            }
         }
     }
 
@@ -132,7 +148,12 @@ pub mod encode {
 
     /// `[{"Type":"MosketchCommand","object":..,"command":..,"parameters":{..}}]`.
     pub fn command(c: &MosketchCommand) -> Vec<u8> {
-        let out = [CommandOut { ty: "MosketchCommand", object: &c.object, command: &c.command, parameters: &c.parameters }];
+        let out = [CommandOut {
+            ty: "MosketchCommand",
+            object: &c.object,
+            command: &c.command,
+            parameters: &c.parameters,
+        }];
         serde_json::to_vec(&out).expect("command serializes")
     }
 
@@ -147,7 +168,11 @@ pub mod encode {
     /// A `JointsStream` packet: a frame (server side) or a pose (client side: leave
     /// `anatom` empty; Mosketch does not need it).
     pub fn joints_stream(joints: &[JointSample]) -> Vec<u8> {
-        serde_json::to_vec(&StreamOut { ty: TYPE_JOINTS_STREAM, joints }).expect("frame serializes")
+        serde_json::to_vec(&StreamOut {
+            ty: TYPE_JOINTS_STREAM,
+            joints,
+        })
+        .expect("frame serializes")
     }
 
     #[derive(Serialize)]
@@ -162,7 +187,12 @@ pub mod encode {
 
     /// `{"Type":"Hierarchy","Joints":[names...], ...extra}` (Type first, as Mosketch's own packets).
     pub fn hierarchy(names: &[String], extra: &Map<String, Value>) -> Vec<u8> {
-        serde_json::to_vec(&HierarchyOut { ty: "Hierarchy", joints: names, extra }).expect("hierarchy serializes")
+        serde_json::to_vec(&HierarchyOut {
+            ty: "Hierarchy",
+            joints: names,
+            extra,
+        })
+        .expect("hierarchy serializes")
     }
 
     #[derive(Serialize)]
@@ -183,7 +213,11 @@ pub mod encode {
                 o
             })
             .collect();
-        serde_json::to_vec(&UuidsOut { ty: "JointsUuids", joints }).expect("uuids serialize")
+        serde_json::to_vec(&UuidsOut {
+            ty: "JointsUuids",
+            joints,
+        })
+        .expect("uuids serialize")
     }
 }
 
@@ -198,7 +232,11 @@ mod tests {
 
     #[test]
     fn hierarchy_with_names_and_extras() {
-        let Packet::Hierarchy(h) = one(json!({"Type":"Hierarchy","Joints":["Hips","Spine"],"Parents":[null,"Hips"]})) else { panic!() };
+        let Packet::Hierarchy(h) =
+            one(json!({"Type":"Hierarchy","Joints":["Hips","Spine"],"Parents":[null,"Hips"]}))
+        else {
+            panic!()
+        };
         assert_eq!(h.joints, ["Hips", "Spine"]);
         assert!(h.joint_objects.is_empty());
         assert_eq!(h.extra["Parents"], json!([null, "Hips"]));
@@ -206,16 +244,30 @@ mod tests {
 
     #[test]
     fn hierarchy_with_joint_objects() {
-        let Packet::Hierarchy(h) = one(json!({"Type":"Hierarchy","Joints":[{"Name":"Hips"},{"Name":"Spine","Parent":"Hips"}]})) else { panic!() };
+        let Packet::Hierarchy(h) = one(
+            json!({"Type":"Hierarchy","Joints":[{"Name":"Hips"},{"Name":"Spine","Parent":"Hips"}]}),
+        ) else {
+            panic!()
+        };
         assert_eq!(h.joints, ["Hips", "Spine"]);
         assert_eq!(h.joint_objects.len(), 2);
     }
 
     #[test]
     fn uuids_in_both_shapes() {
-        let Packet::JointsUuids(u) = one(json!({"Type":"JointsUuids","Joints":[{"Hips":"a"},{"Spine":12}]})) else { panic!() };
-        assert_eq!(u, vec![("Hips".into(), "a".into()), ("Spine".into(), "12".into())]);
-        let Packet::JointsUuids(u) = one(json!({"Type":"JointsUuids","Joints":{"Hips":"a"}})) else { panic!() };
+        let Packet::JointsUuids(u) =
+            one(json!({"Type":"JointsUuids","Joints":[{"Hips":"a"},{"Spine":12}]}))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            u,
+            vec![("Hips".into(), "a".into()), ("Spine".into(), "12".into())]
+        );
+        let Packet::JointsUuids(u) = one(json!({"Type":"JointsUuids","Joints":{"Hips":"a"}}))
+        else {
+            panic!()
+        };
         assert_eq!(u.len(), 1);
     }
 
@@ -234,19 +286,31 @@ mod tests {
 
     #[test]
     fn malformed_known_types_are_errors_and_unknown_types_are_kept() {
-        assert!(Packet::from_object(json!({"Type":"JointsStream","Joints":[{"Name":"a","R":[1,2]}]})).is_err());
+        assert!(Packet::from_object(
+            json!({"Type":"JointsStream","Joints":[{"Name":"a","R":[1,2]}]})
+        )
+        .is_err());
         assert!(Packet::from_object(json!({"Type":"Hierarchy"})).is_err());
         assert!(Packet::from_object(json!({"Name":"Hips"})).is_err());
-        assert_eq!(one(json!({"Type":"SceneInfo","x":1})), Packet::Unknown("SceneInfo".into()));
+        assert_eq!(
+            one(json!({"Type":"SceneInfo","x":1})),
+            Packet::Unknown("SceneInfo".into())
+        );
     }
 
     #[test]
     fn client_packets() {
-        assert_eq!(one(json!({"Type":"AckHierarchyInitialized"})), Packet::HierarchyAck(HierarchyAckSpelling::AckHierarchyInitialized));
-        assert_eq!(one(json!({"Type":"HierarchyInitializedAck"})), Packet::HierarchyAck(HierarchyAckSpelling::HierarchyInitializedAck));
-        let Packet::Command { type_name, command } =
-            one(json!({"Type":"NetCommand","object":"scene","command":"x","parameters":{"a":"1","b":2}}))
-        else {
+        assert_eq!(
+            one(json!({"Type":"AckHierarchyInitialized"})),
+            Packet::HierarchyAck(HierarchyAckSpelling::AckHierarchyInitialized)
+        );
+        assert_eq!(
+            one(json!({"Type":"HierarchyInitializedAck"})),
+            Packet::HierarchyAck(HierarchyAckSpelling::HierarchyInitializedAck)
+        );
+        let Packet::Command { type_name, command } = one(
+            json!({"Type":"NetCommand","object":"scene","command":"x","parameters":{"a":"1","b":2}}),
+        ) else {
             panic!()
         };
         assert_eq!(type_name, "NetCommand");
@@ -255,7 +319,12 @@ mod tests {
 
     #[test]
     fn arrays_hold_packets() {
-        assert_eq!(packet_objects(json!([{"Type":"a"},{"Type":"b"}])).unwrap().len(), 2);
+        assert_eq!(
+            packet_objects(json!([{"Type":"a"},{"Type":"b"}]))
+                .unwrap()
+                .len(),
+            2
+        );
         assert!(packet_objects(json!(42)).is_err());
         assert!(packet_objects(json!([1])).is_err());
     }
@@ -270,19 +339,44 @@ mod tests {
         );
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         let objs = packet_objects(v).unwrap();
-        assert_eq!(one(objs[0].clone()), Packet::Command { type_name: "MosketchCommand".into(), command: c });
+        assert_eq!(
+            one(objs[0].clone()),
+            Packet::Command {
+                type_name: "MosketchCommand".into(),
+                command: c
+            }
+        );
 
-        let pose = vec![JointSample { name: "Hips".into(), anatom: None, r: Some([0.0, 0.0, 0.0, 1.0]), t: Some([0.0, 1.0, 0.0]) }];
+        let pose = vec![JointSample {
+            name: "Hips".into(),
+            anatom: None,
+            r: Some([0.0, 0.0, 0.0, 1.0]),
+            t: Some([0.0, 1.0, 0.0]),
+        }];
         let bytes = encode::joints_stream(&pose);
-        assert_eq!(std::str::from_utf8(&bytes).unwrap(), r#"{"Type":"JointsStream","Joints":[{"Name":"Hips","R":[0.0,0.0,0.0,1.0],"T":[0.0,1.0,0.0]}]}"#);
-        assert_eq!(one(serde_json::from_slice(&bytes).unwrap()), Packet::JointsStream(pose));
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            r#"{"Type":"JointsStream","Joints":[{"Name":"Hips","R":[0.0,0.0,0.0,1.0],"T":[0.0,1.0,0.0]}]}"#
+        );
+        assert_eq!(
+            one(serde_json::from_slice(&bytes).unwrap()),
+            Packet::JointsStream(pose)
+        );
 
         let h = encode::hierarchy(&["A".into()], &Map::new());
-        assert_eq!(std::str::from_utf8(&h).unwrap(), r#"{"Type":"Hierarchy","Joints":["A"]}"#);
-        let Packet::Hierarchy(hh) = one(serde_json::from_slice(&h).unwrap()) else { panic!() };
+        assert_eq!(
+            std::str::from_utf8(&h).unwrap(),
+            r#"{"Type":"Hierarchy","Joints":["A"]}"#
+        );
+        let Packet::Hierarchy(hh) = one(serde_json::from_slice(&h).unwrap()) else {
+            panic!()
+        };
         assert_eq!(hh.joints, ["A"]);
         let u = encode::joints_uuids(&[("A".into(), "u".into())]);
-        assert_eq!(one(serde_json::from_slice(&u).unwrap()), Packet::JointsUuids(vec![("A".into(), "u".into())]));
+        assert_eq!(
+            one(serde_json::from_slice(&u).unwrap()),
+            Packet::JointsUuids(vec![("A".into(), "u".into())])
+        );
         assert!(!encode::hierarchy_ack(HierarchyAckSpelling::default()).contains(&b'\n'));
     }
 }

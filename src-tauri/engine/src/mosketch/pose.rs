@@ -46,7 +46,14 @@ impl PoseSnapshot {
             hierarchy_id,
             joints: names
                 .iter()
-                .map(|n| JointPose { name: n.clone(), uuid: None, anatom: None, r: IDENTITY, t: None, last_frame: 0 })
+                .map(|n| JointPose {
+                    name: n.clone(),
+                    uuid: None,
+                    anatom: None,
+                    r: IDENTITY,
+                    t: None,
+                    last_frame: 0,
+                })
                 .collect(),
             ..Default::default()
         }
@@ -60,7 +67,12 @@ impl PoseSnapshot {
     pub fn to_samples(&self) -> Vec<JointSample> {
         self.joints
             .iter()
-            .map(|j| JointSample { name: j.name.clone(), anatom: None, r: Some(j.r), t: j.t })
+            .map(|j| JointSample {
+                name: j.name.clone(),
+                anatom: None,
+                r: Some(j.r),
+                t: j.t,
+            })
             .collect()
     }
 }
@@ -73,13 +85,25 @@ pub struct PoseIndex {
 
 impl PoseIndex {
     pub fn for_snapshot(p: &PoseSnapshot) -> Self {
-        Self { by_name: p.joints.iter().enumerate().map(|(i, j)| (j.name.clone(), i)).collect() }
+        Self {
+            by_name: p
+                .joints
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (j.name.clone(), i))
+                .collect(),
+        }
     }
 
     /// Applies one frame. Joints the hierarchy did not name are added (a server that
     /// streams more than it announced is still shown). Returns how many joints the
     /// hierarchy had that this frame did not carry.
-    pub fn apply(&mut self, pose: &mut PoseSnapshot, samples: Vec<JointSample>, time_ms: u64) -> usize {
+    pub fn apply(
+        &mut self,
+        pose: &mut PoseSnapshot,
+        samples: Vec<JointSample>,
+        time_ms: u64,
+    ) -> usize {
         let known = pose.joints.len();
         pose.frame += 1;
         pose.time_ms = time_ms;
@@ -87,11 +111,22 @@ impl PoseIndex {
         // Frames usually list joints in hierarchy order: try the next slot before hashing.
         let mut next = 0;
         for s in samples {
-            let hinted = pose.joints.get(next).filter(|j| j.name == s.name).map(|_| next);
+            let hinted = pose
+                .joints
+                .get(next)
+                .filter(|j| j.name == s.name)
+                .map(|_| next);
             let i = match hinted.or_else(|| self.by_name.get(&s.name).copied()) {
                 Some(i) => i,
                 None => {
-                    pose.joints.push(JointPose { name: s.name.clone(), uuid: None, anatom: None, r: IDENTITY, t: None, last_frame: 0 });
+                    pose.joints.push(JointPose {
+                        name: s.name.clone(),
+                        uuid: None,
+                        anatom: None,
+                        r: IDENTITY,
+                        t: None,
+                        last_frame: 0,
+                    });
                     self.by_name.insert(s.name.clone(), pose.joints.len() - 1);
                     pose.joints.len() - 1
                 }
@@ -129,7 +164,12 @@ mod tests {
     use super::*;
 
     fn s(name: &str, r: [f64; 4]) -> JointSample {
-        JointSample { name: name.into(), anatom: Some(5), r: Some(r), t: None }
+        JointSample {
+            name: name.into(),
+            anatom: Some(5),
+            r: Some(r),
+            t: None,
+        }
     }
 
     #[test]
@@ -139,13 +179,23 @@ mod tests {
         let mut idx = PoseIndex::for_snapshot(&pose);
         let a = [0.0, 0.0, 0.6, 0.8];
         let b = [0.6, 0.0, 0.0, 0.8];
-        assert_eq!(idx.apply(&mut pose, vec![s("Hips", a), s("Spine", a), s("Head", a)], 1), 0);
+        assert_eq!(
+            idx.apply(
+                &mut pose,
+                vec![s("Hips", a), s("Spine", a), s("Head", a)],
+                1
+            ),
+            0
+        );
         assert_eq!(idx.apply(&mut pose, vec![s("Spine", b)], 2), 2);
         assert_eq!(pose.joint("Hips").unwrap().r, a);
         assert_eq!(pose.joint("Spine").unwrap().r, b);
         assert_eq!(pose.joint("Spine").unwrap().last_frame, 2);
         assert_eq!(pose.joint("Head").unwrap().last_frame, 1);
-        idx.set_uuids(&mut pose, vec![("Head".into(), "u3".into()), ("Nope".into(), "x".into())]);
+        idx.set_uuids(
+            &mut pose,
+            vec![("Head".into(), "u3".into()), ("Nope".into(), "x".into())],
+        );
         assert_eq!(pose.joint("Head").unwrap().uuid.as_deref(), Some("u3"));
     }
 

@@ -16,9 +16,9 @@ use super::stats::{StatsRecorder, StreamStats};
 use super::status::{ConnectionState, MosketchEvent, MosketchHierarchy, MosketchStatus};
 use super::wire::PacketReader;
 use super::wire_packet::WireItem;
-use serde::de::IgnoredAny;
 use crate::console::now_ms;
 use crate::error::{AppError, ErrorCode};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -108,7 +108,9 @@ fn is_frame(json: &[u8]) -> bool {
 }
 
 pub fn not_reachable_message(address: &str) -> String {
-    format!("Mosketch's streaming server is not reachable at {address} — enable streaming in Mosketch")
+    format!(
+        "Mosketch's streaming server is not reachable at {address} — enable streaming in Mosketch"
+    )
 }
 
 type Reply = oneshot::Sender<Result<(), AppError>>;
@@ -182,17 +184,30 @@ impl MosketchSession {
         // its task gets a thread and a single-threaded runtime of its own, so the
         // thread that sees the socket ready is the one that parses and acks.
         let (done_tx, done) = oneshot::channel::<()>();
-        let spawned = std::thread::Builder::new().name("mosketch-link".into()).spawn(move || {
-            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(task.run()),
-                Err(e) => tracing::error!("cannot start the Mosketch link's runtime: {e}"),
-            }
-            let _ = done_tx.send(());
-        });
+        let spawned = std::thread::Builder::new()
+            .name("mosketch-link".into())
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(task.run()),
+                    Err(e) => tracing::error!("cannot start the Mosketch link's runtime: {e}"),
+                }
+                let _ = done_tx.send(());
+            });
         if let Err(e) = spawned {
             tracing::error!("cannot start the Mosketch link's thread: {e}");
         }
-        let session = Self { requests: requests_tx, pose, status, hierarchy, events, task: Some(done), _stop: cancel.drop_guard() };
+        let session = Self {
+            requests: requests_tx,
+            pose,
+            status,
+            hierarchy,
+            events,
+            task: Some(done),
+            _stop: cancel.drop_guard(),
+        };
         (session, events_rx)
     }
 
@@ -313,14 +328,19 @@ impl SessionTask {
                 continue;
             }
             tracing::info!(address = %self.address, error = %error.message, "mosketch connection ended");
-            self.emit(MosketchEvent::Disconnected { error: error.clone() });
-            self.status_tx.send_modify(|s| s.last_error = Some(error.clone()));
+            self.emit(MosketchEvent::Disconnected {
+                error: error.clone(),
+            });
+            self.status_tx
+                .send_modify(|s| s.last_error = Some(error.clone()));
             let wait = if self.config.reconnect {
                 self.stats.stats.reconnects += 1;
                 self.set_connection(ConnectionState::Reconnecting { in_ms: delay });
                 Some(Duration::from_millis(delay))
             } else {
-                self.set_connection(ConnectionState::Failed { reason: error.message.clone() });
+                self.set_connection(ConnectionState::Failed {
+                    reason: error.message.clone(),
+                });
                 None
             };
             tokio::select! {
@@ -352,7 +372,12 @@ impl SessionTask {
     }
 
     fn answer_disconnected(&mut self, req: Request) {
-        let not_connected = || AppError::new(ErrorCode::Unreachable, "Not connected to Mosketch: the command was not sent.");
+        let not_connected = || {
+            AppError::new(
+                ErrorCode::Unreachable,
+                "Not connected to Mosketch: the command was not sent.",
+            )
+        };
         match req {
             Request::JointSpace(s, r) => {
                 self.joint_space = s;
@@ -418,7 +443,9 @@ impl SessionTask {
             unknown_seen: HashSet::new(),
             malformed_reported: false,
         };
-        self.emit(MosketchEvent::Connected { address: self.address.clone() });
+        self.emit(MosketchEvent::Connected {
+            address: self.address.clone(),
+        });
         self.status_tx.send_modify(|s| {
             s.last_error = None;
             s.connection = ConnectionState::Handshaking;
@@ -465,14 +492,24 @@ impl SessionTask {
     }
 
     async fn write(conn: &mut Conn, bytes: &[u8]) -> Result<(), AppError> {
-        conn.wr.write_all(bytes).await.map_err(|e| AppError::new(ErrorCode::Unreachable, format!("Could not write to Mosketch: {e}")))
+        conn.wr.write_all(bytes).await.map_err(|e| {
+            AppError::new(
+                ErrorCode::Unreachable,
+                format!("Could not write to Mosketch: {e}"),
+            )
+        })
     }
 
     /// A complete, syntactically valid JSON value (validated without being built). A
     /// frame in the form Mosketch writes (`{"Type":"JointsStream",…`) is acked right
     /// here, before its joints are typed: the ack travels and Mosketch prepares the
     /// next frame while this one is read.
-    async fn on_raw(&mut self, conn: &mut Conn, raw: bytes::Bytes, decoded_at: Instant) -> Result<(), AppError> {
+    async fn on_raw(
+        &mut self,
+        conn: &mut Conn,
+        raw: bytes::Bytes,
+        decoded_at: Instant,
+    ) -> Result<(), AppError> {
         let acked = is_frame(&raw);
         if acked {
             Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
@@ -487,7 +524,13 @@ impl SessionTask {
         }
     }
 
-    async fn on_value(&mut self, conn: &mut Conn, item: WireItem, decoded_at: Instant, mut acked: bool) -> Result<(), AppError> {
+    async fn on_value(
+        &mut self,
+        conn: &mut Conn,
+        item: WireItem,
+        decoded_at: Instant,
+        mut acked: bool,
+    ) -> Result<(), AppError> {
         let packets = match item.packets() {
             Ok(p) => p,
             Err(reason) => {
@@ -520,8 +563,10 @@ impl SessionTask {
         let time_ms = now_ms();
         let index = &mut self.index;
         let mut missing = 0;
-        self.pose_tx.send_modify(|p| missing = index.apply(p, samples, time_ms));
-        self.stats.frame(now.into_std(), missing > 0 && self.joint_count > 0);
+        self.pose_tx
+            .send_modify(|p| missing = index.apply(p, samples, time_ms));
+        self.stats
+            .frame(now.into_std(), missing > 0 && self.joint_count > 0);
         // Frames flow, so whatever ack we sent was accepted (older servers send no uuids).
         conn.uuids_deadline = None;
         if !conn.streaming {
@@ -539,7 +584,12 @@ impl SessionTask {
         let skeleton = match crate::skeleton::hierarchy::from_hierarchy(&h) {
             Ok(s) => s,
             Err(e) => {
-                self.emit(MosketchEvent::Notice { message: format!("The Hierarchy's skeleton fields could not be used: {}", e.message) });
+                self.emit(MosketchEvent::Notice {
+                    message: format!(
+                        "The Hierarchy's skeleton fields could not be used: {}",
+                        e.message
+                    ),
+                });
                 None
             }
         };
@@ -551,15 +601,29 @@ impl SessionTask {
         self.joint_count = h.joints.len();
         self.pose_tx.send_replace(snapshot);
         let joints = h.joints.len() as u32;
-        self.hierarchy_tx.send_replace(Some(Arc::new(MosketchHierarchy { id: self.hierarchy_id, joints: h.joints, skeleton })));
+        self.hierarchy_tx
+            .send_replace(Some(Arc::new(MosketchHierarchy {
+                id: self.hierarchy_id,
+                joints: h.joints,
+                skeleton,
+            })));
 
         // Settings first (the official client does), then the ack.
-        Self::write(conn, &encode::command(&MosketchCommand::joint_space(self.joint_space))).await?;
-        Self::write(conn, &encode::command(&MosketchCommand::orient_mode(self.orient_mode))).await?;
+        Self::write(
+            conn,
+            &encode::command(&MosketchCommand::joint_space(self.joint_space)),
+        )
+        .await?;
+        Self::write(
+            conn,
+            &encode::command(&MosketchCommand::orient_mode(self.orient_mode)),
+        )
+        .await?;
         Self::write(conn, encode::hierarchy_ack(self.ack_spelling)).await?;
         conn.got_hierarchy = true;
         conn.ack_sent = self.ack_spelling;
-        conn.uuids_deadline = Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
+        conn.uuids_deadline =
+            Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
         conn.streaming = false;
         let id = self.hierarchy_id;
         self.status_tx.send_modify(|s| {
@@ -569,11 +633,19 @@ impl SessionTask {
             s.has_skeleton = has_skeleton;
             s.warning = None;
         });
-        self.emit(MosketchEvent::Hierarchy { id, joints, has_skeleton });
+        self.emit(MosketchEvent::Hierarchy {
+            id,
+            joints,
+            has_skeleton,
+        });
         Ok(())
     }
 
-    async fn on_uuids(&mut self, conn: &mut Conn, pairs: Vec<(String, String)>) -> Result<(), AppError> {
+    async fn on_uuids(
+        &mut self,
+        conn: &mut Conn,
+        pairs: Vec<(String, String)>,
+    ) -> Result<(), AppError> {
         let count = pairs.len() as u32;
         let index = &mut self.index;
         self.pose_tx.send_modify(|p| index.set_uuids(p, pairs));
@@ -594,8 +666,13 @@ impl SessionTask {
             self.config.uuids_timeout_ms as f64 / 1000.0
         );
         tracing::warn!("{message}");
-        self.status_tx.send_modify(|s| s.warning = Some(message.clone()));
-        self.emit(MosketchEvent::AckSpellingSuspect { sent, suggested, message });
+        self.status_tx
+            .send_modify(|s| s.warning = Some(message.clone()));
+        self.emit(MosketchEvent::AckSpellingSuspect {
+            sent,
+            suggested,
+            message,
+        });
     }
 
     fn on_unknown(&mut self, conn: &mut Conn, ty: String) {
@@ -628,9 +705,12 @@ impl SessionTask {
                 self.ack_spelling = a;
                 self.status_tx.send_modify(|st| st.ack_spelling = a);
                 // Still waiting for the uuids: try the new spelling right away.
-                if conn.uuids_deadline.is_some() || (conn.got_hierarchy && !conn.streaming && conn.ack_sent != a) {
+                if conn.uuids_deadline.is_some()
+                    || (conn.got_hierarchy && !conn.streaming && conn.ack_sent != a)
+                {
                     conn.ack_sent = a;
-                    conn.uuids_deadline = Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
+                    conn.uuids_deadline =
+                        Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
                     self.status_tx.send_modify(|st| st.warning = None);
                     (encode::hierarchy_ack(a).to_vec(), r)
                 } else {
@@ -646,7 +726,10 @@ impl SessionTask {
             }
             Request::ReconnectNow => {
                 self.reconnect_now = true;
-                return Err(AppError::new(ErrorCode::Cancelled, "Reconnecting to Mosketch as asked."));
+                return Err(AppError::new(
+                    ErrorCode::Cancelled,
+                    "Reconnecting to Mosketch as asked.",
+                ));
             }
         };
         let result = Self::write(conn, &bytes).await;
@@ -685,8 +768,14 @@ mod early_ack_tests {
     fn only_plain_joints_stream_objects_are_acked_before_typing() {
         assert!(is_frame(br#"{"Type":"JointsStream","Joints":[]}"#));
         assert!(is_frame(br#" { "Type" : "JointsStream" , "Joints":[]}"#));
-        assert!(!is_frame(br#"[{"Type":"JointsStream","Joints":[]}]"#), "array-wrapped: typed first");
-        assert!(!is_frame(br#"{"Joints":[],"Type":"JointsStream"}"#), "other key order: typed first");
+        assert!(
+            !is_frame(br#"[{"Type":"JointsStream","Joints":[]}]"#),
+            "array-wrapped: typed first"
+        );
+        assert!(
+            !is_frame(br#"{"Joints":[],"Type":"JointsStream"}"#),
+            "other key order: typed first"
+        );
         assert!(!is_frame(br#"{"Type":"JointsStreamAck"}"#));
         assert!(!is_frame(br#"{"Type":"Hierarchy","Joints":[]}"#));
     }

@@ -85,7 +85,11 @@ impl StatsRecorder {
     }
 
     fn trim(&mut self, now: Instant) {
-        while self.window.front().is_some_and(|t| now.duration_since(*t) > FPS_WINDOW) {
+        while self
+            .window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > FPS_WINDOW)
+        {
             self.window.pop_front();
         }
     }
@@ -101,7 +105,9 @@ impl StatsRecorder {
             }
             _ => 0.0,
         };
-        s.last_frame_age_ms = self.last_frame.map(|t| now.duration_since(t).as_millis() as u64);
+        s.last_frame_age_ms = self
+            .last_frame
+            .map(|t| now.duration_since(t).as_millis() as u64);
         let (p50, p99) = percentiles(&self.latencies_ns);
         s.ack_latency_p50_us = p50;
         s.ack_latency_p99_us = p99;
@@ -154,7 +160,11 @@ mod tests {
             r.frame(t0 + Duration::from_millis(i * 10), i % 2 == 0);
         }
         let s = r.refresh(t0 + Duration::from_millis(600));
-        assert!((s.frames_per_second - 100.0).abs() < 1.0, "{}", s.frames_per_second);
+        assert!(
+            (s.frames_per_second - 100.0).abs() < 1.0,
+            "{}",
+            s.frames_per_second
+        );
         assert_eq!(s.frames, 61);
         assert_eq!(s.partial, 31);
         assert_eq!(s.last_frame_age_ms, Some(0));

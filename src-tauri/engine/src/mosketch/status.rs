@@ -22,7 +22,9 @@ pub enum ConnectionState {
         in_ms: u64,
     },
     /// Given up (reconnect off): `reason` is written for the artist.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -58,19 +60,43 @@ pub struct MosketchHierarchy {
 
 /// Rare notices, for the console and logs. Frames never go through here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 #[ts(export)]
 pub enum MosketchEvent {
-    Connected { address: String },
-    Hierarchy { id: u64, joints: u32, has_skeleton: bool },
-    Uuids { count: u32 },
+    Connected {
+        address: String,
+    },
+    Hierarchy {
+        id: u64,
+        joints: u32,
+        has_skeleton: bool,
+    },
+    Uuids {
+        count: u32,
+    },
     FirstFrame,
     /// No JointsUuids came after the hierarchy ack: the build may want the other spelling.
-    AckSpellingSuspect { sent: HierarchyAckSpelling, suggested: HierarchyAckSpelling, message: String },
-    UnknownPacket { packet_type: String },
-    Malformed { reason: String },
-    Disconnected { error: AppError },
-    Notice { message: String },
+    AckSpellingSuspect {
+        sent: HierarchyAckSpelling,
+        suggested: HierarchyAckSpelling,
+        message: String,
+    },
+    UnknownPacket {
+        packet_type: String,
+    },
+    Malformed {
+        reason: String,
+    },
+    Disconnected {
+        error: AppError,
+    },
+    Notice {
+        message: String,
+    },
 }
 
 impl MosketchEvent {
@@ -78,15 +104,27 @@ impl MosketchEvent {
     pub fn message(&self) -> String {
         match self {
             Self::Connected { address } => format!("Connected to Mosketch at {address}."),
-            Self::Hierarchy { joints, has_skeleton, .. } => format!(
+            Self::Hierarchy {
+                joints,
+                has_skeleton,
+                ..
+            } => format!(
                 "Mosketch sent a hierarchy of {joints} joints{}.",
-                if *has_skeleton { " with parents and rest offsets" } else { " (names only)" }
+                if *has_skeleton {
+                    " with parents and rest offsets"
+                } else {
+                    " (names only)"
+                }
             ),
             Self::Uuids { count } => format!("Mosketch sent the uuids of {count} joints."),
             Self::FirstFrame => "Mosketch is streaming.".into(),
             Self::AckSpellingSuspect { message, .. } => message.clone(),
-            Self::UnknownPacket { packet_type } => format!("Mosketch sent a packet of unknown type '{packet_type}' (ignored)."),
-            Self::Malformed { reason } => format!("Skipped data from Mosketch that is not a packet: {reason}"),
+            Self::UnknownPacket { packet_type } => {
+                format!("Mosketch sent a packet of unknown type '{packet_type}' (ignored).")
+            }
+            Self::Malformed { reason } => {
+                format!("Skipped data from Mosketch that is not a packet: {reason}")
+            }
             Self::Disconnected { error } => error.message.clone(),
             Self::Notice { message } => message.clone(),
         }

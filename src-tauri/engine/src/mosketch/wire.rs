@@ -24,7 +24,14 @@ pub struct PacketReader<R, T = Value> {
 
 impl<R: AsyncRead + Unpin, T: DeserializeOwned> PacketReader<R, T> {
     pub fn new(io: R, codec: JsonStreamCodec<T>, stall: Option<Duration>) -> Self {
-        Self { io, buf: BytesMut::with_capacity(64 * 1024), codec, stall, last_data: Instant::now(), eof: false }
+        Self {
+            io,
+            buf: BytesMut::with_capacity(64 * 1024),
+            codec,
+            stall,
+            last_data: Instant::now(),
+            eof: false,
+        }
     }
 
     /// The bytes of the value [`PacketReader::next`] just returned, when the codec keeps them.
@@ -47,7 +54,10 @@ impl<R: AsyncRead + Unpin, T: DeserializeOwned> PacketReader<R, T> {
             if self.buf.capacity() - self.buf.len() < 16 * 1024 {
                 self.buf.reserve(64 * 1024);
             }
-            let stalled_at = self.stall.filter(|_| self.codec.holds_incomplete(&self.buf)).map(|d| self.last_data + d);
+            let stalled_at = self
+                .stall
+                .filter(|_| self.codec.holds_incomplete(&self.buf))
+                .map(|d| self.last_data + d);
             let read = self.io.read_buf(&mut self.buf);
             let n = match stalled_at {
                 Some(deadline) => match tokio::time::timeout_at(deadline, read).await {

@@ -87,21 +87,33 @@ impl WirePacket {
         let mut extra = self.extra;
         match ty.as_str() {
             TYPE_JOINTS_STREAM => {
-                let Some(WireJoints::List(list)) = joints else { return Err("JointsStream without a \"Joints\" array".into()) };
+                let Some(WireJoints::List(list)) = joints else {
+                    return Err("JointsStream without a \"Joints\" array".into());
+                };
                 list.into_iter()
                     .map(|j| {
                         if let Some(why) = j.invalid {
                             return Err(format!("bad JointsStream: {why}"));
                         }
                         let name = j.name.ok_or("bad JointsStream: a joint without a Name")?;
-                        Ok(JointSample { name, anatom: j.anatom, r: j.r, t: j.t })
+                        Ok(JointSample {
+                            name,
+                            anatom: j.anatom,
+                            r: j.r,
+                            t: j.t,
+                        })
                     })
                     .collect::<Result<Vec<_>, String>>()
                     .map(Packet::JointsStream)
             }
             "Hierarchy" => {
-                let Some(WireJoints::List(list)) = joints else { return Err("Hierarchy without a \"Joints\" array".into()) };
-                let mut h = Hierarchy { extra, ..Default::default() };
+                let Some(WireJoints::List(list)) = joints else {
+                    return Err("Hierarchy without a \"Joints\" array".into());
+                };
+                let mut h = Hierarchy {
+                    extra,
+                    ..Default::default()
+                };
                 for j in list {
                     let name = j.name.clone().ok_or("Hierarchy joint without a name")?;
                     if j.is_object {
@@ -127,7 +139,9 @@ impl WirePacket {
                         }
                         Ok(Packet::JointsUuids(out))
                     }
-                    Some(WireJoints::Object(o)) => Ok(Packet::JointsUuids(o.into_iter().map(|(k, v)| (k, text(v))).collect())),
+                    Some(WireJoints::Object(o)) => Ok(Packet::JointsUuids(
+                        o.into_iter().map(|(k, v)| (k, text(v))).collect(),
+                    )),
                     _ => Err("JointsUuids without \"Joints\"".into()),
                 }
             }
@@ -138,7 +152,8 @@ impl WirePacket {
                     Some(Value::String(s)) => Some(s),
                     _ => None,
                 };
-                let command = text(extra.remove("command")).ok_or("command packet without \"command\"")?;
+                let command =
+                    text(extra.remove("command")).ok_or("command packet without \"command\"")?;
                 let object = text(extra.remove("object")).unwrap_or_else(|| "scene".into());
                 let parameters = match extra.remove("parameters") {
                     Some(Value::Object(p)) => p
@@ -154,7 +169,14 @@ impl WirePacket {
                     None | Some(Value::Null) => Default::default(),
                     Some(_) => return Err("command \"parameters\" is not an object".into()),
                 };
-                Ok(Packet::Command { type_name: ty, command: MosketchCommand { object, command, parameters } })
+                Ok(Packet::Command {
+                    type_name: ty,
+                    command: MosketchCommand {
+                        object,
+                        command,
+                        parameters,
+                    },
+                })
             }
             other => match HierarchyAckSpelling::from_type_name(other) {
                 Some(s) => Ok(Packet::HierarchyAck(s)),
@@ -173,7 +195,13 @@ impl WireJoint {
     /// Back to a JSON object (Hierarchy joint objects, read by the skeleton code).
     fn into_value(self) -> Value {
         let mut m = Map::new();
-        let to = |v: &[f64]| Value::Array(v.iter().map(|x| serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number)).collect());
+        let to = |v: &[f64]| {
+            Value::Array(
+                v.iter()
+                    .map(|x| serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number))
+                    .collect(),
+            )
+        };
         if let Some(n) = &self.name {
             m.insert("Name".into(), Value::String(n.clone()));
         }
@@ -360,13 +388,22 @@ impl<'de> Deserialize<'de> for WireJoint {
                 f.write_str("a joint")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<WireJoint, E> {
-                Ok(WireJoint { name: Some(s.to_string()), ..Default::default() })
+                Ok(WireJoint {
+                    name: Some(s.to_string()),
+                    ..Default::default()
+                })
             }
             fn visit_string<E: de::Error>(self, s: String) -> Result<WireJoint, E> {
-                Ok(WireJoint { name: Some(s), ..Default::default() })
+                Ok(WireJoint {
+                    name: Some(s),
+                    ..Default::default()
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireJoint, A::Error> {
-                let mut j = WireJoint { is_object: true, ..Default::default() };
+                let mut j = WireJoint {
+                    is_object: true,
+                    ..Default::default()
+                };
                 while let Some(key) = map.next_key::<Key>()? {
                     match key {
                         Key::Name => match map.next_value::<Value>()? {
@@ -375,7 +412,9 @@ impl<'de> Deserialize<'de> for WireJoint {
                         },
                         Key::Anatom => match map.next_value::<Lenient<1>>()? {
                             Lenient::Null => {}
-                            Lenient::Numbers([a]) if a.fract() == 0.0 && a.abs() < 1e9 => j.anatom = Some(a as i32),
+                            Lenient::Numbers([a]) if a.fract() == 0.0 && a.abs() < 1e9 => {
+                                j.anatom = Some(a as i32)
+                            }
                             _ => j.invalid = Some("an Anatom that is not an integer"),
                         },
                         Key::R => match map.next_value::<Lenient<4>>()? {
@@ -392,13 +431,18 @@ impl<'de> Deserialize<'de> for WireJoint {
                             Value::String(s) => j.name = Some(s),
                             _ => j.invalid = Some("a Name that is not a string"),
                         },
-                        other => j.extra.push((other.into_string(), map.next_value::<Value>()?)),
+                        other => j
+                            .extra
+                            .push((other.into_string(), map.next_value::<Value>()?)),
                     }
                 }
                 Ok(j)
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<WireJoint, E> {
-                Ok(WireJoint { invalid: Some("a joint that is neither a name nor an object"), ..Default::default() })
+                Ok(WireJoint {
+                    invalid: Some("a joint that is neither a name nor an object"),
+                    ..Default::default()
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireJoint, E> {
                 self.visit_bool(v != 0)
@@ -440,7 +484,11 @@ impl<'de, const N: usize> Deserialize<'de> for Lenient<N> {
                 Ok(Lenient::Null)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Lenient<N>, E> {
-                Ok(if N == 1 { Lenient::Numbers([v; N]) } else { Lenient::Bad })
+                Ok(if N == 1 {
+                    Lenient::Numbers([v; N])
+                } else {
+                    Lenient::Bad
+                })
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lenient<N>, E> {
                 self.visit_f64(v as f64)
@@ -469,7 +517,11 @@ impl<'de, const N: usize> Deserialize<'de> for Lenient<N> {
                     }
                     n += 1;
                 }
-                Ok(if ok && n == N { Lenient::Numbers(out) } else { Lenient::Bad })
+                Ok(if ok && n == N {
+                    Lenient::Numbers(out)
+                } else {
+                    Lenient::Bad
+                })
             }
         }
         d.deserialize_any(V::<N>)
@@ -535,9 +587,21 @@ mod tests {
 
     #[test]
     fn frames_are_typed_in_one_pass() {
-        let p = packet(r#"{"Type":"JointsStream","Joints":[{"Name":"Hips","Anatom":7,"R":[0,0.1,0,0.99],"T":[1,2,3]},{"Name":"Spine","R":null}]}"#);
-        let Ok(Packet::JointsStream(j)) = p else { panic!("{p:?}") };
-        assert_eq!(j[0], JointSample { name: "Hips".into(), anatom: Some(7), r: Some([0.0, 0.1, 0.0, 0.99]), t: Some([1.0, 2.0, 3.0]) });
+        let p = packet(
+            r#"{"Type":"JointsStream","Joints":[{"Name":"Hips","Anatom":7,"R":[0,0.1,0,0.99],"T":[1,2,3]},{"Name":"Spine","R":null}]}"#,
+        );
+        let Ok(Packet::JointsStream(j)) = p else {
+            panic!("{p:?}")
+        };
+        assert_eq!(
+            j[0],
+            JointSample {
+                name: "Hips".into(),
+                anatom: Some(7),
+                r: Some([0.0, 0.1, 0.0, 0.99]),
+                t: Some([1.0, 2.0, 3.0])
+            }
+        );
         assert_eq!(j[1].r, None);
     }
 
@@ -575,10 +639,21 @@ mod tests {
             json!({"Type":"SceneInfo","x":{"deep":[1,2]}}),
         ];
         for v in samples {
-            let typed = item(&v.to_string()).packets().unwrap().remove(0).into_packet().unwrap();
+            let typed = item(&v.to_string())
+                .packets()
+                .unwrap()
+                .remove(0)
+                .into_packet()
+                .unwrap();
             let from_value = Packet::from_object(v.clone()).unwrap();
             assert_eq!(typed, from_value, "{v}");
         }
-        assert_eq!(item(r#"[{"Type":"a"},{"Type":"b"}]"#).packets().unwrap().len(), 2);
+        assert_eq!(
+            item(r#"[{"Type":"a"},{"Type":"b"}]"#)
+                .packets()
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

@@ -134,7 +134,10 @@ pub enum DatagramError {
 impl fmt::Display for DatagramError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DatagramError::TooShort(n) => write!(f, "datagram of {n} bytes is shorter than the {HEADER_LEN}-byte header"),
+            DatagramError::TooShort(n) => write!(
+                f,
+                "datagram of {n} bytes is shorter than the {HEADER_LEN}-byte header"
+            ),
             DatagramError::BadMagic => write!(f, "datagram does not start with MLK1"),
             DatagramError::UnknownKind(k) => write!(f, "unknown datagram kind {k}"),
             DatagramError::BadChunk { index, count } => write!(f, "bad chunk {index} of {count}"),
@@ -160,10 +163,20 @@ pub fn parse(buf: &[u8]) -> Result<Datagram<'_>, DatagramError> {
     let chunk_index = u16::from_be_bytes([buf[26], buf[27]]);
     let chunk_count = u16::from_be_bytes([buf[28], buf[29]]);
     if chunk_count == 0 || chunk_index >= chunk_count {
-        return Err(DatagramError::BadChunk { index: chunk_index, count: chunk_count });
+        return Err(DatagramError::BadChunk {
+            index: chunk_index,
+            count: chunk_count,
+        });
     }
     Ok(Datagram {
-        header: Header { token, kind, maya_type, seq, chunk_index, chunk_count },
+        header: Header {
+            token,
+            kind,
+            maya_type,
+            seq,
+            chunk_index,
+            chunk_count,
+        },
         payload: &buf[HEADER_LEN..],
     })
 }
@@ -193,15 +206,29 @@ pub fn encode(header: &Header, payload: &[u8]) -> Vec<u8> {
 /// boundaries, not character boundaries, exactly like the helper.
 ///
 /// Panics if the message needs more than 65,535 chunks at this size.
-pub fn encode_message(token: &Token, seq: u32, maya_type: u8, bytes: &[u8], chunk_size: usize) -> Vec<Vec<u8>> {
+pub fn encode_message(
+    token: &Token,
+    seq: u32,
+    maya_type: u8,
+    bytes: &[u8],
+    chunk_size: usize,
+) -> Vec<Vec<u8>> {
     let chunk_size = chunk_size.max(1);
     let count = bytes.len().div_ceil(chunk_size).max(1);
-    let count = u16::try_from(count).expect("message needs more than 65535 chunks at this chunk size");
+    let count =
+        u16::try_from(count).expect("message needs more than 65535 chunks at this chunk size");
     (0..count)
         .map(|i| {
             let start = (i as usize * chunk_size).min(bytes.len());
             let end = (start + chunk_size).min(bytes.len());
-            let h = Header { token: *token, kind: DatagramKind::Message, maya_type, seq, chunk_index: i, chunk_count: count };
+            let h = Header {
+                token: *token,
+                kind: DatagramKind::Message,
+                maya_type,
+                seq,
+                chunk_index: i,
+                chunk_count: count,
+            };
             encode(&h, &bytes[start..end])
         })
         .collect()
@@ -209,13 +236,27 @@ pub fn encode_message(token: &Token, seq: u32, maya_type: u8, bytes: &[u8], chun
 
 /// A heartbeat: `next_seq` = messages sent so far; `json` like `{"pid":1234,"dropped":0}`.
 pub fn encode_heartbeat(token: &Token, next_seq: u32, json: &[u8]) -> Vec<u8> {
-    let h = Header { token: *token, kind: DatagramKind::Heartbeat, maya_type: 0, seq: next_seq, chunk_index: 0, chunk_count: 1 };
+    let h = Header {
+        token: *token,
+        kind: DatagramKind::Heartbeat,
+        maya_type: 0,
+        seq: next_seq,
+        chunk_index: 0,
+        chunk_count: 1,
+    };
     encode(&h, json)
 }
 
 /// A bye: the callback was removed after sending `next_seq` messages.
 pub fn encode_bye(token: &Token, next_seq: u32) -> Vec<u8> {
-    let h = Header { token: *token, kind: DatagramKind::Bye, maya_type: 0, seq: next_seq, chunk_index: 0, chunk_count: 1 };
+    let h = Header {
+        token: *token,
+        kind: DatagramKind::Bye,
+        maya_type: 0,
+        seq: next_seq,
+        chunk_index: 0,
+        chunk_count: 1,
+    };
     encode(&h, &[])
 }
 
@@ -230,7 +271,11 @@ pub struct OutputEncoder {
 
 impl OutputEncoder {
     pub fn new(token: Token) -> Self {
-        Self { token, next_seq: 0, chunk_size: DEFAULT_CHUNK }
+        Self {
+            token,
+            next_seq: 0,
+            chunk_size: DEFAULT_CHUNK,
+        }
     }
     pub fn with_chunk_size(mut self, chunk_size: usize) -> Self {
         self.chunk_size = chunk_size.max(1);
@@ -245,7 +290,13 @@ impl OutputEncoder {
     }
     /// The datagrams of the next message; consumes one seq.
     pub fn message(&mut self, maya_type: u8, text: &str) -> Vec<Vec<u8>> {
-        let v = encode_message(&self.token, self.next_seq, maya_type, text.as_bytes(), self.chunk_size);
+        let v = encode_message(
+            &self.token,
+            self.next_seq,
+            maya_type,
+            text.as_bytes(),
+            self.chunk_size,
+        );
         self.next_seq = self.next_seq.wrapping_add(1);
         v
     }
@@ -285,7 +336,14 @@ mod tests {
 
     #[test]
     fn round_trips_a_header() {
-        let h = Header { token: T, kind: DatagramKind::Message, maya_type: 4, seq: 0xDEAD_BEEF, chunk_index: 2, chunk_count: 3 };
+        let h = Header {
+            token: T,
+            kind: DatagramKind::Message,
+            maya_type: 4,
+            seq: 0xDEAD_BEEF,
+            chunk_index: 2,
+            chunk_count: 3,
+        };
         let bytes = encode(&h, b"hello");
         assert_eq!(bytes.len(), HEADER_LEN + 5);
         assert_eq!(&bytes[..4], b"MLK1");
@@ -310,7 +368,10 @@ mod tests {
         assert!(matches!(parse(&bad), Err(DatagramError::BadChunk { .. })));
         let mut bad = good;
         bad[26..28].copy_from_slice(&1u16.to_be_bytes());
-        assert!(matches!(parse(&bad), Err(DatagramError::BadChunk { index: 1, count: 1 })));
+        assert!(matches!(
+            parse(&bad),
+            Err(DatagramError::BadChunk { index: 1, count: 1 })
+        ));
     }
 
     #[test]
@@ -375,7 +436,11 @@ pub fn batch_entries(mut payload: &[u8]) -> Option<Vec<BatchEntry<'_>>> {
         let maya_type = payload[4];
         let len = u16::from_be_bytes(payload[5..7].try_into().ok()?) as usize;
         let bytes = payload.get(7..7 + len)?;
-        out.push(BatchEntry { seq, maya_type, bytes });
+        out.push(BatchEntry {
+            seq,
+            maya_type,
+            bytes,
+        });
         payload = &payload[7 + len..];
     }
     Some(out)

@@ -30,7 +30,13 @@ pub(crate) struct LineSplitter {
 
 impl LineSplitter {
     pub fn new(idle_flush: Duration) -> Self {
-        Self { partial: String::new(), kind: LineKind::Output, last_append: None, swallow_newline: false, idle_flush }
+        Self {
+            partial: String::new(),
+            kind: LineKind::Output,
+            last_append: None,
+            swallow_newline: false,
+            idle_flush,
+        }
     }
 
     /// Feeds one message's text. Complete lines are appended to `out`.
@@ -43,7 +49,10 @@ impl LineSplitter {
             self.force_flush(out);
         }
         if std::mem::take(&mut self.swallow_newline) {
-            if let Some(r) = rest.strip_prefix('\n').or_else(|| rest.strip_prefix("\r\n")) {
+            if let Some(r) = rest
+                .strip_prefix('\n')
+                .or_else(|| rest.strip_prefix("\r\n"))
+            {
                 rest = r;
             }
         }
@@ -80,7 +89,10 @@ impl LineSplitter {
         if line.ends_with('\r') {
             line.pop();
         }
-        out.push(OutLine { kind: self.kind, text: line });
+        out.push(OutLine {
+            kind: self.kind,
+            text: line,
+        });
         self.swallow_newline = true;
         self.last_append = None;
     }
@@ -130,13 +142,24 @@ mod tests {
     #[test]
     fn many_lines_in_one_message_and_crlf() {
         let (_, out) = feed(&[(Output, "a\r\nb\n\nc"), (Output, "d\r"), (Output, "\n")]);
-        assert_eq!(texts(&out), [(Output, "a"), (Output, "b"), (Output, ""), (Output, "cd")]);
+        assert_eq!(
+            texts(&out),
+            [(Output, "a"), (Output, "b"), (Output, ""), (Output, "cd")]
+        );
     }
 
     #[test]
     fn kind_change_flushes_and_takes_the_newline() {
-        let (_, out) = feed(&[(Output, "abc"), (Error, "\nboom\n"), (Warning, "w"), (Warning, "\n")]);
-        assert_eq!(texts(&out), [(Output, "abc"), (Error, "boom"), (Warning, "w")]);
+        let (_, out) = feed(&[
+            (Output, "abc"),
+            (Error, "\nboom\n"),
+            (Warning, "w"),
+            (Warning, "\n"),
+        ]);
+        assert_eq!(
+            texts(&out),
+            [(Output, "abc"), (Error, "boom"), (Warning, "w")]
+        );
     }
 
     #[test]

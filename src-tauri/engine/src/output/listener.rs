@@ -25,9 +25,18 @@ use crate::console::{now_ms, ConsoleHub, ConsoleLine, LineKind};
 const MAX_BURST: usize = 512;
 
 pub(crate) enum Cmd {
-    Register { token: Token, peer: IpAddr, session: Arc<SessionData> },
-    Unregister { token: Token },
-    Flush { session: String, done: oneshot::Sender<()> },
+    Register {
+        token: Token,
+        peer: IpAddr,
+        session: Arc<SessionData>,
+    },
+    Unregister {
+        token: Token,
+    },
+    Flush {
+        session: String,
+        done: oneshot::Sender<()>,
+    },
 }
 
 /// The artist-facing text of a loss notice.
@@ -57,7 +66,12 @@ struct Emitter {
 impl MessageSink for Emitter {
     fn message(&mut self, maya_type: u8, bytes: &[u8]) {
         let text = String::from_utf8_lossy(bytes);
-        self.splitter.push(LineKind::from_maya_type(maya_type), &text, self.now, &mut self.out);
+        self.splitter.push(
+            LineKind::from_maya_type(maya_type),
+            &text,
+            self.now,
+            &mut self.out,
+        );
     }
 
     fn lost(&mut self, n: u64) {
@@ -73,7 +87,10 @@ impl MessageSink for Emitter {
             }
             _ => {
                 self.notice_n = n;
-                self.out.push(OutLine { kind: LineKind::Notice, text: lost_notice(n) });
+                self.out.push(OutLine {
+                    kind: LineKind::Notice,
+                    text: lost_notice(n),
+                });
                 self.notice_at = Some(self.out.len() - 1);
             }
         }
@@ -241,7 +258,11 @@ impl ListenerTask {
     }
 
     fn next_wake(&self) -> Option<Instant> {
-        let mut w = if self.dirty { Some(self.last_commit + self.batch_interval) } else { None };
+        let mut w = if self.dirty {
+            Some(self.last_commit + self.batch_interval)
+        } else {
+            None
+        };
         for s in self.streams.values() {
             w = min_opt(w, s.deadline());
         }
@@ -250,8 +271,17 @@ impl ListenerTask {
 
     fn on_cmd(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::Register { token, peer, session } => {
-                session.liveness.send_modify(|l| *l = Liveness { registered: true, ..Liveness::default() });
+            Cmd::Register {
+                token,
+                peer,
+                session,
+            } => {
+                session.liveness.send_modify(|l| {
+                    *l = Liveness {
+                        registered: true,
+                        ..Liveness::default()
+                    }
+                });
                 let stream = Stream {
                     session,
                     peer: peer.to_canonical(),
@@ -279,7 +309,11 @@ impl ListenerTask {
                 // Commands win over datagrams in the select: read what is already in
                 // the socket first (a run's output arrives before its reply does).
                 self.drain_socket();
-                for s in self.streams.values_mut().filter(|s| s.session.id == session) {
+                for s in self
+                    .streams
+                    .values_mut()
+                    .filter(|s| s.session.id == session)
+                {
                     s.emit.splitter.force_flush(&mut s.emit.out);
                     s.dirty = true;
                     self.dirty = true;
@@ -302,10 +336,15 @@ impl ListenerTask {
     }
 
     fn unregister(&mut self, token: Token) {
-        let Some(mut s) = self.streams.remove(&token) else { return };
+        let Some(mut s) = self.streams.remove(&token) else {
+            return;
+        };
         s.seq.finish(&mut s.delta, &mut s.emit);
         s.emit.splitter.force_flush(&mut s.emit.out);
-        let still_registered = self.streams.values().any(|o| Arc::ptr_eq(&o.session, &s.session));
+        let still_registered = self
+            .streams
+            .values()
+            .any(|o| Arc::ptr_eq(&o.session, &s.session));
         let mut batch = Vec::new();
         let mut global_add = OutputStats::default();
         commit_stream(&mut s, now_ms(), &mut batch, &mut global_add);
@@ -314,7 +353,10 @@ impl ListenerTask {
             l.registered = still_registered;
             changed
         });
-        self.global.lock().unwrap_or_else(|p| p.into_inner()).add(&global_add);
+        self.global
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(&global_add);
         self.hub.publish_live(batch);
     }
 
@@ -346,7 +388,10 @@ impl ListenerTask {
         s.emit.now = now;
         let before = s.emit.out.len();
         match d.header.kind {
-            DatagramKind::Message => s.seq.on_message(&d.header, d.payload, now, &mut s.delta, &mut s.emit),
+            DatagramKind::Message => {
+                s.seq
+                    .on_message(&d.header, d.payload, now, &mut s.delta, &mut s.emit)
+            }
             DatagramKind::Batch => match datagram::batch_entries(d.payload) {
                 Some(entries) => {
                     for e in entries {
@@ -358,7 +403,8 @@ impl ListenerTask {
                             chunk_index: 0,
                             chunk_count: 1,
                         };
-                        s.seq.on_message(&h, e.bytes, now, &mut s.delta, &mut s.emit);
+                        s.seq
+                            .on_message(&h, e.bytes, now, &mut s.delta, &mut s.emit);
                     }
                 }
                 None => s.delta.malformed += 1,
@@ -366,22 +412,32 @@ impl ListenerTask {
             DatagramKind::Heartbeat => {
                 s.delta.heartbeats += 1;
                 let p: Option<HeartbeatPayload> = serde_json::from_slice(d.payload).ok();
-                s.heartbeat = Some(Heartbeat { at: now, pid: p.as_ref().and_then(|p| p.pid), dropped: p.and_then(|p| p.dropped) });
+                s.heartbeat = Some(Heartbeat {
+                    at: now,
+                    pid: p.as_ref().and_then(|p| p.pid),
+                    dropped: p.and_then(|p| p.dropped),
+                });
                 // A heartbeat may overtake a message that Maya's main thread numbered
                 // but had not sent yet (it holds a write until its line ends): hold
                 // each announcement back by one heartbeat period before using it.
                 if let Some(previous) = s.announced.replace(d.header.seq) {
-                    s.seq.on_announce(previous, false, now, &mut s.delta, &mut s.emit);
+                    s.seq
+                        .on_announce(previous, false, now, &mut s.delta, &mut s.emit);
                 }
             }
-            DatagramKind::Bye => s.seq.on_announce(d.header.seq, true, now, &mut s.delta, &mut s.emit),
+            DatagramKind::Bye => {
+                s.seq
+                    .on_announce(d.header.seq, true, now, &mut s.delta, &mut s.emit)
+            }
         }
         s.after_seq();
         self.uncommitted_lines += s.emit.out.len() - before;
     }
 
     fn after_burst(&mut self, now: Instant) {
-        if self.uncommitted_lines >= self.max_batch_lines || now >= self.last_commit + self.batch_interval {
+        if self.uncommitted_lines >= self.max_batch_lines
+            || now >= self.last_commit + self.batch_interval
+        {
             self.commit(now);
         }
     }
@@ -412,7 +468,10 @@ impl ListenerTask {
             commit_stream(s, time_ms, &mut batch, &mut global_add);
         }
         if !global_add.is_zero() {
-            self.global.lock().unwrap_or_else(|p| p.into_inner()).add(&global_add);
+            self.global
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .add(&global_add);
         }
         self.hub.publish_live(batch);
         self.uncommitted_lines = 0;
@@ -423,13 +482,32 @@ impl ListenerTask {
 
 /// Moves one stream's new lines into its session's ring and the hub batch, and
 /// its counters and liveness into the shared state.
-fn commit_stream(s: &mut Stream, time_ms: u64, batch: &mut Vec<ConsoleLine>, global_add: &mut OutputStats) {
-    s.delta.lines += s.emit.out.iter().filter(|l| l.kind != LineKind::Notice).count() as u64;
+fn commit_stream(
+    s: &mut Stream,
+    time_ms: u64,
+    batch: &mut Vec<ConsoleLine>,
+    global_add: &mut OutputStats,
+) {
+    s.delta.lines += s
+        .emit
+        .out
+        .iter()
+        .filter(|l| l.kind != LineKind::Notice)
+        .count() as u64;
     {
         let mut inner = s.session.inner.lock().unwrap_or_else(|p| p.into_inner());
         for l in s.emit.out.drain(..) {
-            batch.push(ConsoleLine { session: s.session.id.clone(), kind: l.kind, text: l.text.clone(), time_ms });
-            inner.ring.push(StoredLine { kind: l.kind, time_ms, text: l.text });
+            batch.push(ConsoleLine {
+                session: s.session.id.clone(),
+                kind: l.kind,
+                text: l.text.clone(),
+                time_ms,
+            });
+            inner.ring.push(StoredLine {
+                kind: l.kind,
+                time_ms,
+                text: l.text,
+            });
         }
         inner.stats.add(&s.delta);
     }

@@ -23,7 +23,11 @@ pub(crate) struct LineRing {
 
 impl LineRing {
     pub fn new(cap: usize) -> Self {
-        Self { cap: cap.max(1), first: 0, lines: VecDeque::new() }
+        Self {
+            cap: cap.max(1),
+            first: 0,
+            lines: VecDeque::new(),
+        }
     }
 
     pub fn push(&mut self, line: StoredLine) {
@@ -56,7 +60,12 @@ impl LineRing {
         self.lines
             .range(start..)
             .take(max)
-            .map(|l| ConsoleLine { session: session.to_owned(), kind: l.kind, text: l.text.clone(), time_ms: l.time_ms })
+            .map(|l| ConsoleLine {
+                session: session.to_owned(),
+                kind: l.kind,
+                text: l.text.clone(),
+                time_ms: l.time_ms,
+            })
             .collect()
     }
 }
@@ -66,7 +75,11 @@ mod tests {
     use super::*;
 
     fn line(i: usize) -> StoredLine {
-        StoredLine { kind: LineKind::Output, time_ms: i as u64, text: i.to_string() }
+        StoredLine {
+            kind: LineKind::Output,
+            time_ms: i as u64,
+            text: i.to_string(),
+        }
     }
 
     #[test]

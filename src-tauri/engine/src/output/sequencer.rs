@@ -38,8 +38,19 @@ pub(crate) trait MessageSink {
 
 #[derive(Debug)]
 enum Pending {
-    Complete { maya_type: u8, data: Vec<u8>, arrived: Instant },
-    Partial { maya_type: u8, count: u16, chunks: BTreeMap<u16, Vec<u8>>, bytes: usize, arrived: Instant, progress: Instant },
+    Complete {
+        maya_type: u8,
+        data: Vec<u8>,
+        arrived: Instant,
+    },
+    Partial {
+        maya_type: u8,
+        count: u16,
+        chunks: BTreeMap<u16, Vec<u8>>,
+        bytes: usize,
+        arrived: Instant,
+        progress: Instant,
+    },
     /// Given up on before it blocked the stream (too large to hold); later chunks are ignored.
     Abandoned { arrived: Instant },
 }
@@ -47,7 +58,9 @@ enum Pending {
 impl Pending {
     fn arrived(&self) -> Instant {
         match self {
-            Pending::Complete { arrived, .. } | Pending::Partial { arrived, .. } | Pending::Abandoned { arrived } => *arrived,
+            Pending::Complete { arrived, .. }
+            | Pending::Partial { arrived, .. }
+            | Pending::Abandoned { arrived } => *arrived,
         }
     }
     fn bytes(&self) -> usize {
@@ -114,7 +127,14 @@ impl Sequencer {
         self.seen_end.max(self.announced_end)
     }
 
-    pub fn on_message(&mut self, h: &Header, payload: &[u8], now: Instant, st: &mut OutputStats, sink: &mut impl MessageSink) {
+    pub fn on_message(
+        &mut self,
+        h: &Header,
+        payload: &[u8],
+        now: Instant,
+        st: &mut OutputStats,
+        sink: &mut impl MessageSink,
+    ) {
         if self.ended {
             st.duplicates += 1;
             return;
@@ -134,13 +154,23 @@ impl Sequencer {
                 sink.message(h.maya_type, payload);
                 self.next += 1;
                 self.seen_end = self.seen_end.max(self.next);
-                if !self.pending.is_empty() || self.announced_end > self.next || self.bye_at.is_some() {
+                if !self.pending.is_empty()
+                    || self.announced_end > self.next
+                    || self.bye_at.is_some()
+                {
                     self.release(now, st, sink);
                 }
                 return;
             }
             st.reordered += 1;
-            self.pending.insert(ext, Pending::Complete { maya_type: h.maya_type, data: payload.to_vec(), arrived: now });
+            self.pending.insert(
+                ext,
+                Pending::Complete {
+                    maya_type: h.maya_type,
+                    data: payload.to_vec(),
+                    arrived: now,
+                },
+            );
             self.pending_bytes += payload.len();
         } else {
             let entry = self.pending.entry(ext).or_insert_with(|| {
@@ -167,7 +197,12 @@ impl Sequencer {
                     st.duplicates += 1;
                     return;
                 }
-                Pending::Partial { count, bytes, arrived, .. } if h.chunk_count > *count => {
+                Pending::Partial {
+                    count,
+                    bytes,
+                    arrived,
+                    ..
+                } if h.chunk_count > *count => {
                     // The sender halved its chunk size and re-sent the message: start over.
                     self.pending_bytes -= *bytes;
                     *entry = Pending::Partial {
@@ -181,7 +216,17 @@ impl Sequencer {
                 }
                 Pending::Partial { .. } => {}
             }
-            let Pending::Partial { maya_type, count, chunks, bytes, arrived, progress } = entry else { unreachable!() };
+            let Pending::Partial {
+                maya_type,
+                count,
+                chunks,
+                bytes,
+                arrived,
+                progress,
+            } = entry
+            else {
+                unreachable!()
+            };
             if chunks.contains_key(&h.chunk_index) {
                 st.duplicates += 1;
                 return;
@@ -195,13 +240,19 @@ impl Sequencer {
                 for c in chunks.values() {
                     data.extend_from_slice(c);
                 }
-                *entry = Pending::Complete { maya_type: *maya_type, data, arrived: *arrived };
+                *entry = Pending::Complete {
+                    maya_type: *maya_type,
+                    data,
+                    arrived: *arrived,
+                };
             }
         }
         if self.pending_bytes > self.cfg.max_pending_bytes {
             if let Some(e) = self.pending.get_mut(&ext) {
                 self.pending_bytes -= e.bytes();
-                *e = Pending::Abandoned { arrived: e.arrived() };
+                *e = Pending::Abandoned {
+                    arrived: e.arrived(),
+                };
                 st.reassembly_drops += 1;
             }
         }
@@ -210,11 +261,20 @@ impl Sequencer {
     }
 
     /// A heartbeat (or bye) saying `next_seq` messages were sent so far.
-    pub fn on_announce(&mut self, next_seq: u32, bye: bool, now: Instant, st: &mut OutputStats, sink: &mut impl MessageSink) {
+    pub fn on_announce(
+        &mut self,
+        next_seq: u32,
+        bye: bool,
+        now: Instant,
+        st: &mut OutputStats,
+        sink: &mut impl MessageSink,
+    ) {
         if self.ended {
             return;
         }
-        let Some(ext) = self.extend(next_seq) else { return };
+        let Some(ext) = self.extend(next_seq) else {
+            return;
+        };
         if ext > self.announced_end {
             self.announced_end = ext;
             self.announced_at = Some(now);
@@ -236,7 +296,9 @@ impl Sequencer {
             return None;
         }
         match self.pending.get(&self.next) {
-            Some(Pending::Partial { progress, .. }) => Some(*progress + self.cfg.reassembly_timeout),
+            Some(Pending::Partial { progress, .. }) => {
+                Some(*progress + self.cfg.reassembly_timeout)
+            }
             Some(e) => Some(e.arrived()),
             None => self.gap_since().map(|t| t + self.cfg.reorder_timeout),
         }
@@ -244,8 +306,16 @@ impl Sequencer {
 
     /// When the gap at the head was first evident.
     fn gap_since(&self) -> Option<Instant> {
-        let a = self.pending.range(self.next..).next().map(|(_, e)| e.arrived());
-        let b = if self.announced_end > self.next { self.announced_at } else { None };
+        let a = self
+            .pending
+            .range(self.next..)
+            .next()
+            .map(|(_, e)| e.arrived());
+        let b = if self.announced_end > self.next {
+            self.announced_at
+        } else {
+            None
+        };
         match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -256,7 +326,12 @@ impl Sequencer {
         loop {
             if let Some(entry) = self.pending.first_entry() {
                 if *entry.key() == self.next && matches!(entry.get(), Pending::Complete { .. }) {
-                    let Pending::Complete { maya_type, data, .. } = entry.remove() else { unreachable!() };
+                    let Pending::Complete {
+                        maya_type, data, ..
+                    } = entry.remove()
+                    else {
+                        unreachable!()
+                    };
                     self.pending_bytes -= data.len();
                     st.messages += 1;
                     sink.message(maya_type, &data);
@@ -296,7 +371,11 @@ impl Sequencer {
                     if !(over_window || expired) {
                         break;
                     }
-                    let run_end = self.pending.range(self.next..).next().map_or(horizon, |(k, _)| *k);
+                    let run_end = self
+                        .pending
+                        .range(self.next..)
+                        .next()
+                        .map_or(horizon, |(k, _)| *k);
                     let n = run_end - self.next;
                     st.lost += n;
                     sink.lost(n);
@@ -320,7 +399,9 @@ impl Sequencer {
                 sink.lost(k - self.next);
             }
             match e {
-                Pending::Complete { maya_type, data, .. } => {
+                Pending::Complete {
+                    maya_type, data, ..
+                } => {
                     st.messages += 1;
                     sink.message(maya_type, &data);
                 }
@@ -363,7 +444,8 @@ mod tests {
     }
     impl MessageSink for Rec {
         fn message(&mut self, _t: u8, bytes: &[u8]) {
-            self.events.push(String::from_utf8_lossy(bytes).into_owned());
+            self.events
+                .push(String::from_utf8_lossy(bytes).into_owned());
         }
         fn lost(&mut self, n: u64) {
             self.events.push(format!("<lost {n}>"));
@@ -387,7 +469,12 @@ mod tests {
     }
     impl H {
         fn new() -> Self {
-            Self { s: Sequencer::new(cfg()), st: OutputStats::default(), rec: Rec::default(), t0: Instant::now() }
+            Self {
+                s: Sequencer::new(cfg()),
+                st: OutputStats::default(),
+                rec: Rec::default(),
+                t0: Instant::now(),
+            }
         }
         fn at(&self, ms: u64) -> Instant {
             self.t0 + Duration::from_millis(ms)
@@ -397,7 +484,8 @@ mod tests {
             for &i in order {
                 let d = parse(&parts[i]).unwrap();
                 let now = self.at(ms);
-                self.s.on_message(&d.header, d.payload, now, &mut self.st, &mut self.rec);
+                self.s
+                    .on_message(&d.header, d.payload, now, &mut self.st, &mut self.rec);
             }
         }
         fn msg(&mut self, seq: u32, text: &str, ms: u64) {
@@ -405,7 +493,8 @@ mod tests {
         }
         fn announce(&mut self, seq: u32, bye: bool, ms: u64) {
             let now = self.at(ms);
-            self.s.on_announce(seq, bye, now, &mut self.st, &mut self.rec);
+            self.s
+                .on_announce(seq, bye, now, &mut self.st, &mut self.rec);
         }
         fn poll(&mut self, ms: u64) {
             let now = self.at(ms);
@@ -487,7 +576,13 @@ mod tests {
     fn chunks_reassemble_in_any_order_and_utf8_survives() {
         let mut h = H::new();
         let text = "né€𝄞".repeat(50);
-        h.send_chunks(0, &text, 7, &(0..text.len().div_ceil(7)).rev().collect::<Vec<_>>(), 0);
+        h.send_chunks(
+            0,
+            &text,
+            7,
+            &(0..text.len().div_ceil(7)).rev().collect::<Vec<_>>(),
+            0,
+        );
         assert_eq!(h.events(), [text.as_str()]);
         assert_eq!(h.s.held_bytes(), 0);
     }
@@ -607,7 +702,10 @@ mod tests {
         h.send_chunks(3, "abcd", 2, &[0], 0);
         h.announce(6, false, 0);
         h.s.finish(&mut h.st, &mut h.rec);
-        assert_eq!(h.events(), ["<lost 1>", "b", "<lost 1>", "<lost 1>", "<lost 2>"]);
+        assert_eq!(
+            h.events(),
+            ["<lost 1>", "b", "<lost 1>", "<lost 1>", "<lost 2>"]
+        );
         assert_eq!(h.st.lost, 5);
     }
 
@@ -621,11 +719,18 @@ mod tests {
                 token: [0; 16],
                 kind: DatagramKind::Message,
                 maya_type: rng.random_range(0..8),
-                seq: if rng.random_bool(0.9) { rng.random_range(0..300) } else { rng.random() },
+                seq: if rng.random_bool(0.9) {
+                    rng.random_range(0..300)
+                } else {
+                    rng.random()
+                },
                 chunk_index: 0,
                 chunk_count: rng.random_range(1..5),
             };
-            let hd = Header { chunk_index: rng.random_range(0..hd.chunk_count), ..hd };
+            let hd = Header {
+                chunk_index: rng.random_range(0..hd.chunk_count),
+                ..hd
+            };
             let len = rng.random_range(0..200);
             let payload: Vec<u8> = (0..len).map(|_| rng.random()).collect();
             let now = h.at(i / 10);

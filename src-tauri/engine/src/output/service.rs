@@ -149,7 +149,10 @@ pub struct Registration {
 impl std::fmt::Debug for Registration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The token is a secret of sorts: keep it out of logs.
-        f.debug_struct("Registration").field("session", &self.session).field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Registration")
+            .field("session", &self.session)
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -192,7 +195,10 @@ impl ServiceInner {
             // No session needs the listener: closing the command channel ends the
             // task (after it handled the unregistration), which closes the socket.
             let r = st.running.take().expect("running");
-            tracing::debug!("output listener on {} closing: no session needs it", r.info.local_addr);
+            tracing::debug!(
+                "output listener on {} closing: no session needs it",
+                r.info.local_addr
+            );
             st.closing = Some(r.task);
         }
     }
@@ -204,7 +210,10 @@ impl ServiceInner {
             .or_insert_with(|| {
                 Arc::new(SessionData {
                     id: id.to_owned(),
-                    inner: Mutex::new(SessionInner { ring: LineRing::new(self.config.history_lines), stats: OutputStats::default() }),
+                    inner: Mutex::new(SessionInner {
+                        ring: LineRing::new(self.config.history_lines),
+                        stats: OutputStats::default(),
+                    }),
                     liveness: watch::channel(Liveness::default()).0,
                 })
             })
@@ -212,7 +221,11 @@ impl ServiceInner {
     }
 
     fn existing(&self, id: &str) -> Option<Arc<SessionData>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
     }
 }
 
@@ -278,14 +291,30 @@ impl OutputService {
             }
             tracing::debug!("output listener on {}", info.local_addr);
             let (tx, rx) = mpsc::unbounded_channel();
-            let task = ListenerTask::new(sock, rx, self.inner.hub.clone(), self.inner.global.clone(), cfg);
+            let task = ListenerTask::new(
+                sock,
+                rx,
+                self.inner.hub.clone(),
+                self.inner.global.clone(),
+                cfg,
+            );
             let task = tokio::spawn(task.run());
             st.next_generation += 1;
-            st.running = Some(Running { generation: st.next_generation, cmd: tx, info, registrations: 0, task });
+            st.running = Some(Running {
+                generation: st.next_generation,
+                cmd: tx,
+                info,
+                registrations: 0,
+                task,
+            });
         }
         let r = st.running.as_mut().expect("running");
         r.cmd
-            .send(Cmd::Register { token, peer: allowed_peer, session: data })
+            .send(Cmd::Register {
+                token,
+                peer: allowed_peer,
+                session: data,
+            })
             .map_err(|_| AppError::internal("output listener task ended unexpectedly"))?;
         r.registrations += 1;
         Ok(Registration {
@@ -299,17 +328,36 @@ impl OutputService {
 
     /// The open socket, if any session is registered.
     pub fn listener(&self) -> Option<ListenerInfo> {
-        self.inner.state.lock().unwrap_or_else(|p| p.into_inner()).running.as_ref().map(|r| r.info)
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .running
+            .as_ref()
+            .map(|r| r.info)
     }
 
     /// Emits the session's partial line now (e.g. when a run finished), and
     /// returns once it and every line received before it are in the history and
     /// published. (Messages still held back behind a missing one are not forced out.)
     pub async fn flush(&self, session: &str) {
-        let cmd = self.inner.state.lock().unwrap_or_else(|p| p.into_inner()).running.as_ref().map(|r| r.cmd.clone());
+        let cmd = self
+            .inner
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .running
+            .as_ref()
+            .map(|r| r.cmd.clone());
         if let Some(cmd) = cmd {
             let (done, wait) = oneshot::channel();
-            if cmd.send(Cmd::Flush { session: session.to_owned(), done }).is_ok() {
+            if cmd
+                .send(Cmd::Flush {
+                    session: session.to_owned(),
+                    done,
+                })
+                .is_ok()
+            {
                 let _ = wait.await;
             }
         }
@@ -326,7 +374,11 @@ impl OutputService {
         {
             let mut inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
             for l in &lines {
-                inner.ring.push(super::ring::StoredLine { kind: l.kind, time_ms: l.time_ms, text: l.text.clone() });
+                inner.ring.push(super::ring::StoredLine {
+                    kind: l.kind,
+                    time_ms: l.time_ms,
+                    text: l.text.clone(),
+                });
             }
         }
         self.inner.hub.publish_live(lines);
@@ -337,7 +389,12 @@ impl OutputService {
     /// and the result then starts at the oldest line held, see [`OutputService::history_range`]).
     pub fn history(&self, session: &str, from_line: u64, max: usize) -> Vec<ConsoleLine> {
         match self.inner.existing(session) {
-            Some(s) => s.inner.lock().unwrap_or_else(|p| p.into_inner()).ring.range(session, from_line, max),
+            Some(s) => s
+                .inner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .ring
+                .range(session, from_line, max),
             None => Vec::new(),
         }
     }
@@ -384,7 +441,11 @@ impl OutputService {
     /// Drops a removed session's history, counters and liveness. Call after its
     /// registrations were dropped.
     pub fn forget(&self, session: &str) {
-        self.inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(session);
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(session);
     }
 
     /// Closes the listener now (app exit): held output is delivered, the task
@@ -403,7 +464,10 @@ impl OutputService {
 }
 
 /// Binds the UDP socket with a large receive buffer.
-fn bind(addr: SocketAddr, recv_buffer: usize) -> std::io::Result<(std::net::UdpSocket, ListenerInfo)> {
+fn bind(
+    addr: SocketAddr,
+    recv_buffer: usize,
+) -> std::io::Result<(std::net::UdpSocket, ListenerInfo)> {
     use socket2::{Domain, Protocol, Socket, Type};
     let s = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
     if addr.is_ipv6() && addr.ip().is_unspecified() {
@@ -418,7 +482,14 @@ fn bind(addr: SocketAddr, recv_buffer: usize) -> std::io::Result<(std::net::UdpS
     let granted = s.recv_buffer_size().unwrap_or(0);
     let sock: std::net::UdpSocket = s.into();
     let local_addr = sock.local_addr()?;
-    Ok((sock, ListenerInfo { local_addr, recv_buffer: granted, recv_buffer_requested: recv_buffer }))
+    Ok((
+        sock,
+        ListenerInfo {
+            local_addr,
+            recv_buffer: granted,
+            recv_buffer_requested: recv_buffer,
+        },
+    ))
 }
 
 /// The address a helper on `peer` must send to, for a listener bound to `local`.
@@ -465,8 +536,14 @@ mod tests {
     async fn binds_lazily_and_closes_with_the_last_registration() {
         let svc = OutputService::new(ConsoleHub::default(), OutputConfig::default());
         assert!(svc.listener().is_none());
-        let a = svc.register("a", "127.0.0.1".parse().unwrap()).await.unwrap();
-        let b = svc.register("b", "127.0.0.1".parse().unwrap()).await.unwrap();
+        let a = svc
+            .register("a", "127.0.0.1".parse().unwrap())
+            .await
+            .unwrap();
+        let b = svc
+            .register("b", "127.0.0.1".parse().unwrap())
+            .await
+            .unwrap();
         let info = svc.listener().unwrap();
         assert_eq!(a.addr(), info.local_addr);
         assert_ne!(a.token(), b.token());
@@ -476,7 +553,10 @@ mod tests {
         assert!(svc.listener().is_some());
         drop(b);
         assert!(svc.listener().is_none());
-        let c = svc.register("c", "127.0.0.1".parse().unwrap()).await.unwrap();
+        let c = svc
+            .register("c", "127.0.0.1".parse().unwrap())
+            .await
+            .unwrap();
         assert!(svc.listener().is_some());
         svc.shutdown().await;
         assert!(svc.listener().is_none());

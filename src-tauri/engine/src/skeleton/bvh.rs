@@ -31,21 +31,30 @@ pub fn from_bvh_str(text: &str, units: Option<LengthUnit>) -> Result<BvhImport, 
     while let Some(tok) = tokens.next() {
         match tok.to_ascii_uppercase().as_str() {
             "ROOT" | "JOINT" => {
-                let name = tokens.next().ok_or_else(|| bad(format!("{tok} without a name")))?;
+                let name = tokens
+                    .next()
+                    .ok_or_else(|| bad(format!("{tok} without a name")))?;
                 if tok.eq_ignore_ascii_case("JOINT") && stack.is_empty() {
                     return Err(bad(format!("JOINT {name} outside any ROOT")));
                 }
                 if !names.insert(name.to_string()) {
                     return Err(bad(format!("two joints are named '{name}'")));
                 }
-                joints.push(SkeletonJoint { name: name.into(), parent: stack.last().copied(), offset: [0.0; 3], orient: [0.0, 0.0, 0.0, 1.0] });
+                joints.push(SkeletonJoint {
+                    name: name.into(),
+                    parent: stack.last().copied(),
+                    offset: [0.0; 3],
+                    orient: [0.0, 0.0, 0.0, 1.0],
+                });
                 pending = Some(joints.len() - 1);
             }
             "END" => {
                 if tokens.next().map(|t| t.eq_ignore_ascii_case("Site")) != Some(true) {
                     return Err(bad("End not followed by Site".into()));
                 }
-                let parent = *stack.last().ok_or_else(|| bad("End Site outside any joint".into()))?;
+                let parent = *stack
+                    .last()
+                    .ok_or_else(|| bad("End Site outside any joint".into()))?;
                 let base = format!("{}_End", joints[parent].name);
                 let mut name = base.clone();
                 let mut k = 2;
@@ -53,30 +62,51 @@ pub fn from_bvh_str(text: &str, units: Option<LengthUnit>) -> Result<BvhImport, 
                     name = format!("{base}{k}");
                     k += 1;
                 }
-                joints.push(SkeletonJoint { name, parent: Some(parent), offset: [0.0; 3], orient: [0.0, 0.0, 0.0, 1.0] });
+                joints.push(SkeletonJoint {
+                    name,
+                    parent: Some(parent),
+                    offset: [0.0; 3],
+                    orient: [0.0, 0.0, 0.0, 1.0],
+                });
                 pending = Some(joints.len() - 1);
             }
-            "{" => stack.push(pending.take().ok_or_else(|| bad("'{' without a joint".into()))?),
+            "{" => stack.push(
+                pending
+                    .take()
+                    .ok_or_else(|| bad("'{' without a joint".into()))?,
+            ),
             "}" => {
                 stack.pop().ok_or_else(|| bad("unbalanced '}'".into()))?;
             }
             "OFFSET" => {
-                let j = *stack.last().ok_or_else(|| bad("OFFSET outside any joint".into()))?;
+                let j = *stack
+                    .last()
+                    .ok_or_else(|| bad("OFFSET outside any joint".into()))?;
                 let mut o = [0.0; 3];
                 for v in &mut o {
-                    let t = tokens.next().ok_or_else(|| bad("OFFSET needs three numbers".into()))?;
-                    *v = t.parse().map_err(|_| bad(format!("OFFSET value '{t}' is not a number")))?;
+                    let t = tokens
+                        .next()
+                        .ok_or_else(|| bad("OFFSET needs three numbers".into()))?;
+                    *v = t
+                        .parse()
+                        .map_err(|_| bad(format!("OFFSET value '{t}' is not a number")))?;
                 }
                 joints[j].offset = o;
             }
             "CHANNELS" => {
-                let t = tokens.next().ok_or_else(|| bad("CHANNELS without a count".into()))?;
-                let n: usize = t.parse().map_err(|_| bad(format!("CHANNELS count '{t}' is not a number")))?;
+                let t = tokens
+                    .next()
+                    .ok_or_else(|| bad("CHANNELS without a count".into()))?;
+                let n: usize = t
+                    .parse()
+                    .map_err(|_| bad(format!("CHANNELS count '{t}' is not a number")))?;
                 if n > 6 {
                     return Err(bad(format!("{n} channels on one joint")));
                 }
                 for _ in 0..n {
-                    tokens.next().ok_or_else(|| bad("missing channel names".into()))?;
+                    tokens
+                        .next()
+                        .ok_or_else(|| bad("missing channel names".into()))?;
                 }
             }
             "MOTION" => break,
@@ -97,7 +127,11 @@ pub fn from_bvh_str(text: &str, units: Option<LengthUnit>) -> Result<BvhImport, 
     for j in &mut joints {
         j.offset = j.offset.map(|x| x * scale);
     }
-    Ok(BvhImport { skeleton: Skeleton::new(joints, SkeletonSource::Bvh)?, units, units_guessed })
+    Ok(BvhImport {
+        skeleton: Skeleton::new(joints, SkeletonSource::Bvh)?,
+        units,
+        units_guessed,
+    })
 }
 
 /// A character is 0.3–3 m tall: a larger extent means centimetres, then millimetres.
@@ -165,7 +199,17 @@ Frame Time: 0.033333
         assert!(b.units_guessed);
         let s = &b.skeleton;
         let names: Vec<_> = s.joints().iter().map(|j| j.name.as_str()).collect();
-        assert_eq!(names, ["Hips", "Spine", "LeftUpLeg", "Head", "LeftUpLeg_End", "Head_End"]);
+        assert_eq!(
+            names,
+            [
+                "Hips",
+                "Spine",
+                "LeftUpLeg",
+                "Head",
+                "LeftUpLeg_End",
+                "Head_End"
+            ]
+        );
         assert!((s.joints()[0].offset[1] - 0.95).abs() < 1e-12);
         let head = &s.joints()[s.index_of("Head").unwrap()];
         assert_eq!(head.parent, s.index_of("Spine"));
@@ -179,7 +223,15 @@ Frame Time: 0.033333
         let b = from_bvh_str(SAMPLE, Some(LengthUnit::Mm)).unwrap();
         assert!(!b.units_guessed);
         assert!((b.skeleton.joints()[0].offset[1] - 0.095).abs() < 1e-12);
-        let small = SAMPLE.replace("95.00", "0.95").replace("10.00", "0.1").replace("50.00", "0.5").replace("-85.00", "-0.85").replace("18.00", "0.18").replace("9.00", "0.09").replace("-5.00", "-0.05").replace("2.00", "0.02");
+        let small = SAMPLE
+            .replace("95.00", "0.95")
+            .replace("10.00", "0.1")
+            .replace("50.00", "0.5")
+            .replace("-85.00", "-0.85")
+            .replace("18.00", "0.18")
+            .replace("9.00", "0.09")
+            .replace("-5.00", "-0.05")
+            .replace("2.00", "0.02");
         assert_eq!(from_bvh_str(&small, None).unwrap().units, LengthUnit::M);
     }
 

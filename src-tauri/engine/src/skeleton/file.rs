@@ -57,22 +57,32 @@ enum ParentRef {
 
 /// Reads a `mayalink-skeleton/1` document.
 pub fn from_json_str(text: &str) -> Result<Skeleton, AppError> {
-    let v: Value = serde_json::from_str(text).map_err(|e| AppError::invalid(format!("the skeleton file is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| AppError::invalid(format!("the skeleton file is not valid JSON: {e}")))?;
     from_value(v, SkeletonSource::File)
 }
 
 pub fn from_value(v: Value, source: SkeletonSource) -> Result<Skeleton, AppError> {
-    let doc: FileDoc =
-        serde_json::from_value(v).map_err(|e| AppError::invalid(format!("not a {FORMAT} skeleton: {e}")))?;
+    let doc: FileDoc = serde_json::from_value(v)
+        .map_err(|e| AppError::invalid(format!("not a {FORMAT} skeleton: {e}")))?;
     if doc.format != FORMAT {
-        return Err(AppError::invalid(format!("unsupported skeleton format '{}' (expected {FORMAT})", doc.format)));
+        return Err(AppError::invalid(format!(
+            "unsupported skeleton format '{}' (expected {FORMAT})",
+            doc.format
+        )));
     }
     let unit = match doc.units.as_deref() {
         None => LengthUnit::M,
-        Some(u) => LengthUnit::parse(u).ok_or_else(|| AppError::invalid(format!("unknown units '{u}' (m, cm, mm or in)")))?,
+        Some(u) => LengthUnit::parse(u)
+            .ok_or_else(|| AppError::invalid(format!("unknown units '{u}' (m, cm, mm or in)")))?,
     };
     let scale = unit.to_metres();
-    let names: std::collections::HashMap<&str, usize> = doc.joints.iter().enumerate().map(|(i, j)| (j.name.as_str(), i)).collect();
+    let names: std::collections::HashMap<&str, usize> = doc
+        .joints
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.name.as_str(), i))
+        .collect();
     let joints = doc
         .joints
         .iter()
@@ -80,9 +90,9 @@ pub fn from_value(v: Value, source: SkeletonSource) -> Result<Skeleton, AppError
             let parent = match &j.parent {
                 None => None,
                 Some(ParentRef::Name(n)) if n.is_empty() => None,
-                Some(ParentRef::Name(n)) => {
-                    Some(*names.get(n.as_str()).ok_or_else(|| AppError::invalid(format!("joint '{}' has an unknown parent '{n}'", j.name)))?)
-                }
+                Some(ParentRef::Name(n)) => Some(*names.get(n.as_str()).ok_or_else(|| {
+                    AppError::invalid(format!("joint '{}' has an unknown parent '{n}'", j.name))
+                })?),
                 Some(ParentRef::Index(i)) => Some(*i),
             };
             let o = j.offset.unwrap_or_default();
@@ -104,12 +114,19 @@ pub fn to_value(s: &Skeleton) -> Value {
         .iter()
         .map(|j| FileJoint {
             name: j.name.clone(),
-            parent: j.parent.map(|p| ParentRef::Name(s.joints()[p].name.clone())),
+            parent: j
+                .parent
+                .map(|p| ParentRef::Name(s.joints()[p].name.clone())),
             offset: Some(j.offset),
             orient: Some(j.orient),
         })
         .collect();
-    serde_json::to_value(FileDoc { format: FORMAT.into(), units: Some("m".into()), joints }).expect("skeleton serializes")
+    serde_json::to_value(FileDoc {
+        format: FORMAT.into(),
+        units: Some("m".into()),
+        joints,
+    })
+    .expect("skeleton serializes")
 }
 
 #[cfg(test)]
@@ -129,7 +146,10 @@ mod tests {
         assert_eq!(spine.parent, Some(0));
         assert!((spine.offset[1] - 0.1).abs() < 1e-12);
         assert_eq!(spine.orient, [0.0, 0.0, 0.0, 1.0]);
-        assert_eq!(s.joints()[s.index_of("Head").unwrap()].parent, s.index_of("Spine"));
+        assert_eq!(
+            s.joints()[s.index_of("Head").unwrap()].parent,
+            s.index_of("Spine")
+        );
         assert_eq!(s.source(), SkeletonSource::File);
     }
 
@@ -143,12 +163,27 @@ mod tests {
     #[test]
     fn explains_bad_files() {
         let e = from_json_str(r#"{"format":"other/2","joints":[]}"#).unwrap_err();
-        assert!(e.message.contains("unsupported skeleton format"), "{}", e.message);
-        let e = from_json_str(r#"{"format":"mayalink-skeleton/1","joints":[{"name":"A","parent":"Z"}]}"#).unwrap_err();
+        assert!(
+            e.message.contains("unsupported skeleton format"),
+            "{}",
+            e.message
+        );
+        let e = from_json_str(
+            r#"{"format":"mayalink-skeleton/1","joints":[{"name":"A","parent":"Z"}]}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("unknown parent 'Z'"), "{}", e.message);
-        let e = from_json_str(r#"{"format":"mayalink-skeleton/1","units":"parsec","joints":[]}"#).unwrap_err();
+        let e = from_json_str(r#"{"format":"mayalink-skeleton/1","units":"parsec","joints":[]}"#)
+            .unwrap_err();
         assert!(e.message.contains("unknown units"));
         assert!(from_json_str("{not json").is_err());
-        assert_eq!(from_json_str(r#"{"format":"mayalink-skeleton/1","joints":[{"name":"A","parent":"A"}]}"#).unwrap_err().code, crate::ErrorCode::InvalidInput);
+        assert_eq!(
+            from_json_str(
+                r#"{"format":"mayalink-skeleton/1","joints":[{"name":"A","parent":"A"}]}"#
+            )
+            .unwrap_err()
+            .code,
+            crate::ErrorCode::InvalidInput
+        );
     }
 }

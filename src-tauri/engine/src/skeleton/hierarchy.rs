@@ -22,12 +22,21 @@ pub fn from_hierarchy(h: &Hierarchy) -> Result<Option<Skeleton>, AppError> {
     }
     let scale = match field(&h.extra, &["Units", "units"]).and_then(Value::as_str) {
         None => 1.0,
-        Some(u) => LengthUnit::parse(u).ok_or_else(|| AppError::protocol(format!("Hierarchy has unknown units '{u}'")))?.to_metres(),
+        Some(u) => LengthUnit::parse(u)
+            .ok_or_else(|| AppError::protocol(format!("Hierarchy has unknown units '{u}'")))?
+            .to_metres(),
     };
     let n = h.joints.len();
     let per_joint = |keys: &[&str]| -> Vec<Option<&Value>> {
         if h.joint_objects.len() == n {
-            h.joint_objects.iter().map(|o| o.as_object().and_then(|m| field(m, keys)).filter(|v| !v.is_null())).collect::<Vec<_>>()
+            h.joint_objects
+                .iter()
+                .map(|o| {
+                    o.as_object()
+                        .and_then(|m| field(m, keys))
+                        .filter(|v| !v.is_null())
+                })
+                .collect::<Vec<_>>()
         } else {
             vec![None; n]
         }
@@ -36,7 +45,10 @@ pub fn from_hierarchy(h: &Hierarchy) -> Result<Option<Skeleton>, AppError> {
         match field(&h.extra, keys) {
             None => Ok(None),
             Some(Value::Array(a)) if a.len() == n => Ok(Some(a)),
-            Some(_) => Err(AppError::protocol(format!("Hierarchy field {} is not an array of {n} entries", keys[0]))),
+            Some(_) => Err(AppError::protocol(format!(
+                "Hierarchy field {} is not an array of {n} entries",
+                keys[0]
+            ))),
         }
     };
     let parents_obj = per_joint(&["Parent", "parent"]);
@@ -48,7 +60,12 @@ pub fn from_hierarchy(h: &Hierarchy) -> Result<Option<Skeleton>, AppError> {
     let orients_arr = parallel(&["Orients", "RestR", "orients"])?;
     let offsets_obj = per_joint(&["Offset", "T", "offset"]);
     let orients_obj = per_joint(&["Orient", "R", "orient"]);
-    let index: HashMap<&str, usize> = h.joints.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = h
+        .joints
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
 
     let mut joints = Vec::with_capacity(n);
     for (i, name) in h.joints.iter().enumerate() {
@@ -56,14 +73,36 @@ pub fn from_hierarchy(h: &Hierarchy) -> Result<Option<Skeleton>, AppError> {
         let parent = match parent_v {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.is_empty() => None,
-            Some(Value::String(s)) => Some(*index.get(s.as_str()).ok_or_else(|| AppError::protocol(format!("Hierarchy: parent '{s}' of '{name}' is not a joint")))?),
+            Some(Value::String(s)) => Some(*index.get(s.as_str()).ok_or_else(|| {
+                AppError::protocol(format!(
+                    "Hierarchy: parent '{s}' of '{name}' is not a joint"
+                ))
+            })?),
             Some(Value::Number(k)) if k.as_i64().is_some_and(|k| k < 0) => None,
-            Some(Value::Number(k)) => Some(k.as_u64().map(|k| k as usize).filter(|&k| k < n).ok_or_else(|| AppError::protocol(format!("Hierarchy: bad parent index of '{name}'")))?),
-            Some(other) => return Err(AppError::protocol(format!("Hierarchy: parent of '{name}' is {other}"))),
+            Some(Value::Number(k)) => Some(
+                k.as_u64()
+                    .map(|k| k as usize)
+                    .filter(|&k| k < n)
+                    .ok_or_else(|| {
+                        AppError::protocol(format!("Hierarchy: bad parent index of '{name}'"))
+                    })?,
+            ),
+            Some(other) => {
+                return Err(AppError::protocol(format!(
+                    "Hierarchy: parent of '{name}' is {other}"
+                )))
+            }
         };
-        let offset: [f64; 3] = numbers(offsets_arr.map(|a| &a[i]).or(offsets_obj[i]), name)?.unwrap_or([0.0; 3]);
-        let orient: [f64; 4] = numbers(orients_arr.map(|a| &a[i]).or(orients_obj[i]), name)?.unwrap_or([0.0, 0.0, 0.0, 1.0]);
-        joints.push(SkeletonJoint { name: name.clone(), parent, offset: offset.map(|x| x * scale), orient });
+        let offset: [f64; 3] =
+            numbers(offsets_arr.map(|a| &a[i]).or(offsets_obj[i]), name)?.unwrap_or([0.0; 3]);
+        let orient: [f64; 4] = numbers(orients_arr.map(|a| &a[i]).or(orients_obj[i]), name)?
+            .unwrap_or([0.0, 0.0, 0.0, 1.0]);
+        joints.push(SkeletonJoint {
+            name: name.clone(),
+            parent,
+            offset: offset.map(|x| x * scale),
+            orient,
+        });
     }
     Skeleton::new(joints, SkeletonSource::Hierarchy).map(Some)
 }
@@ -79,7 +118,11 @@ fn numbers<const N: usize>(v: Option<&Value>, name: &str) -> Result<Option<[f64;
             .ok()
             .and_then(|n| <[f64; N]>::try_from(n).ok())
             .map(Some)
-            .ok_or_else(|| AppError::protocol(format!("Hierarchy: '{name}' has a value that is not {N} numbers: {v}"))),
+            .ok_or_else(|| {
+                AppError::protocol(format!(
+                    "Hierarchy: '{name}' has a value that is not {N} numbers: {v}"
+                ))
+            }),
     }
 }
 
@@ -98,7 +141,10 @@ mod tests {
 
     #[test]
     fn names_only_gives_none() {
-        assert_eq!(from_hierarchy(&hierarchy(json!({"Type":"Hierarchy","Joints":["a","b"]}))).unwrap(), None);
+        assert_eq!(
+            from_hierarchy(&hierarchy(json!({"Type":"Hierarchy","Joints":["a","b"]}))).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -124,8 +170,10 @@ mod tests {
 
     #[test]
     fn skeleton_field_in_file_format() {
-        let h = hierarchy(json!({"Type":"Hierarchy","Joints":["A","B"],"Skeleton":{"format":"mayalink-skeleton/1",
-            "joints":[{"name":"A"},{"name":"B","parent":"A","offset":[0,1,0]}]}}));
+        let h = hierarchy(
+            json!({"Type":"Hierarchy","Joints":["A","B"],"Skeleton":{"format":"mayalink-skeleton/1",
+            "joints":[{"name":"A"},{"name":"B","parent":"A","offset":[0,1,0]}]}}),
+        );
         assert_eq!(from_hierarchy(&h).unwrap().unwrap().len(), 2);
     }
 
@@ -137,7 +185,10 @@ mod tests {
             json!({"Type":"Hierarchy","Joints":["a","b"],"Parents":[null,"a"],"Offsets":[[0,0,0],[1,2]]}),
             json!({"Type":"Hierarchy","Joints":["a","b"],"Parents":[null,7]}),
         ] {
-            assert_eq!(from_hierarchy(&hierarchy(v)).unwrap_err().code, crate::ErrorCode::Protocol);
+            assert_eq!(
+                from_hierarchy(&hierarchy(v)).unwrap_err().code,
+                crate::ErrorCode::Protocol
+            );
         }
     }
 }

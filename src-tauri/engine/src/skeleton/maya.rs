@@ -30,7 +30,16 @@ pub enum MayaRotateOrder {
 
 impl MayaRotateOrder {
     pub fn from_index(i: i64) -> Option<Self> {
-        [Self::Xyz, Self::Yzx, Self::Zxy, Self::Xzy, Self::Yxz, Self::Zyx].get(usize::try_from(i).ok()?).copied()
+        [
+            Self::Xyz,
+            Self::Yzx,
+            Self::Zxy,
+            Self::Xzy,
+            Self::Yxz,
+            Self::Zyx,
+        ]
+        .get(usize::try_from(i).ok()?)
+        .copied()
     }
 
     /// glam's intrinsic order with the same meaning: Maya's "xyz" applies X first, so
@@ -68,7 +77,9 @@ impl<'de> Deserialize<'de> for MayaRotateOrder {
             Index(i64),
             Name(String),
         }
-        let bad = |what: String| serde::de::Error::custom(format!("rotateOrder {what} is not 0–5 or xyz…zyx"));
+        let bad = |what: String| {
+            serde::de::Error::custom(format!("rotateOrder {what} is not 0–5 or xyz…zyx"))
+        };
         match Wire::deserialize(d)? {
             Wire::Index(i) => Self::from_index(i).ok_or_else(|| bad(i.to_string())),
             Wire::Name(n) => ["xyz", "yzx", "zxy", "xzy", "yxz", "zyx"]
@@ -105,7 +116,12 @@ pub struct MayaJointRecord {
 /// Rotation from Euler angles in degrees, applied in Maya's `order`.
 pub fn euler_to_quat(degrees: [f64; 3], order: MayaRotateOrder) -> DQuat {
     let [a, b, c] = order.glam_axes();
-    DQuat::from_euler(order.glam(), degrees[a].to_radians(), degrees[b].to_radians(), degrees[c].to_radians())
+    DQuat::from_euler(
+        order.glam(),
+        degrees[a].to_radians(),
+        degrees[b].to_radians(),
+        degrees[c].to_radians(),
+    )
 }
 
 /// Euler angles in degrees (Maya's `order`) of a rotation.
@@ -120,22 +136,39 @@ pub fn quat_to_euler(q: DQuat, order: MayaRotateOrder) -> [f64; 3] {
 
 /// The quaternion Mosketch streams (Parent space, orient kept) for a Maya rotate:
 /// `JO * R * RO` (the official client's `q = RO·R·JO` in row-vector notation).
-pub fn mosketch_from_maya_rotate(rotate: [f64; 3], order: MayaRotateOrder, joint_orient: [f64; 3], rotate_axis: [f64; 3]) -> DQuat {
+pub fn mosketch_from_maya_rotate(
+    rotate: [f64; 3],
+    order: MayaRotateOrder,
+    joint_orient: [f64; 3],
+    rotate_axis: [f64; 3],
+) -> DQuat {
     let jo = euler_to_quat(joint_orient, MayaRotateOrder::Xyz);
     let ra = euler_to_quat(rotate_axis, MayaRotateOrder::Xyz);
     (jo * euler_to_quat(rotate, order) * ra).normalize()
 }
 
 /// The Maya rotate (degrees, in `order`) for a streamed quaternion: `JO⁻¹ * q * RO⁻¹`.
-pub fn maya_rotate_from_mosketch(q: DQuat, order: MayaRotateOrder, joint_orient: [f64; 3], rotate_axis: [f64; 3]) -> [f64; 3] {
+pub fn maya_rotate_from_mosketch(
+    q: DQuat,
+    order: MayaRotateOrder,
+    joint_orient: [f64; 3],
+    rotate_axis: [f64; 3],
+) -> [f64; 3] {
     let jo = euler_to_quat(joint_orient, MayaRotateOrder::Xyz);
     let ra = euler_to_quat(rotate_axis, MayaRotateOrder::Xyz);
     quat_to_euler(jo.inverse() * q.normalize() * ra.inverse(), order)
 }
 
 /// A skeleton from Maya joints. Parents named but missing from `records` make roots.
-pub fn skeleton_from_maya(records: &[MayaJointRecord], units: LengthUnit) -> Result<Skeleton, AppError> {
-    let index: std::collections::HashMap<&str, usize> = records.iter().enumerate().map(|(i, r)| (r.name.as_str(), i)).collect();
+pub fn skeleton_from_maya(
+    records: &[MayaJointRecord],
+    units: LengthUnit,
+) -> Result<Skeleton, AppError> {
+    let index: std::collections::HashMap<&str, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.as_str(), i))
+        .collect();
     let scale = units.to_metres();
     let joints = records
         .iter()
@@ -143,7 +176,13 @@ pub fn skeleton_from_maya(records: &[MayaJointRecord], units: LengthUnit) -> Res
             name: r.name.clone(),
             parent: r.parent.as_deref().and_then(|p| index.get(p).copied()),
             offset: r.translate.map(|x| x * scale),
-            orient: mosketch_from_maya_rotate(r.rotate, r.rotate_order, r.joint_orient, r.rotate_axis).to_array(),
+            orient: mosketch_from_maya_rotate(
+                r.rotate,
+                r.rotate_order,
+                r.joint_orient,
+                r.rotate_axis,
+            )
+            .to_array(),
         })
         .collect();
     Skeleton::new(joints, SkeletonSource::Maya)
@@ -153,12 +192,22 @@ pub fn skeleton_from_maya(records: &[MayaJointRecord], units: LengthUnit) -> Res
 mod tests {
     use super::*;
 
-    const ORDERS: [MayaRotateOrder; 6] =
-        [MayaRotateOrder::Xyz, MayaRotateOrder::Yzx, MayaRotateOrder::Zxy, MayaRotateOrder::Xzy, MayaRotateOrder::Yxz, MayaRotateOrder::Zyx];
+    const ORDERS: [MayaRotateOrder; 6] = [
+        MayaRotateOrder::Xyz,
+        MayaRotateOrder::Yzx,
+        MayaRotateOrder::Zxy,
+        MayaRotateOrder::Xzy,
+        MayaRotateOrder::Yxz,
+        MayaRotateOrder::Zyx,
+    ];
 
     fn axis(i: usize, deg: f64) -> DQuat {
         let a = deg.to_radians();
-        [DQuat::from_rotation_x(a), DQuat::from_rotation_y(a), DQuat::from_rotation_z(a)][i]
+        [
+            DQuat::from_rotation_x(a),
+            DQuat::from_rotation_y(a),
+            DQuat::from_rotation_z(a),
+        ][i]
     }
 
     #[test]
@@ -190,10 +239,14 @@ mod tests {
         for o in ORDERS {
             let q = mosketch_from_maya_rotate([20.0, -40.0, 15.0], o, jo, ra);
             let back = maya_rotate_from_mosketch(q, o, jo, ra);
-            assert!(mosketch_from_maya_rotate(back, o, jo, ra).abs_diff_eq(q, 1e-9) || mosketch_from_maya_rotate(back, o, jo, ra).abs_diff_eq(-q, 1e-9));
+            assert!(
+                mosketch_from_maya_rotate(back, o, jo, ra).abs_diff_eq(q, 1e-9)
+                    || mosketch_from_maya_rotate(back, o, jo, ra).abs_diff_eq(-q, 1e-9)
+            );
         }
         // With no joint orient or rotate axis, it is the plain Euler rotation.
-        let q = mosketch_from_maya_rotate([0.0, 90.0, 0.0], MayaRotateOrder::Xyz, [0.0; 3], [0.0; 3]);
+        let q =
+            mosketch_from_maya_rotate([0.0, 90.0, 0.0], MayaRotateOrder::Xyz, [0.0; 3], [0.0; 3]);
         assert!(q.abs_diff_eq(DQuat::from_rotation_y(std::f64::consts::FRAC_PI_2), 1e-12));
     }
 
@@ -212,8 +265,12 @@ mod tests {
         assert_eq!(s.joints()[0].offset, [0.0, 1.0, 0.0]);
         let spine = &s.joints()[s.index_of("spine").unwrap()];
         assert_eq!(spine.parent, Some(0));
-        assert!(DQuat::from_array(spine.orient).abs_diff_eq(DQuat::from_rotation_z(std::f64::consts::FRAC_PI_2), 1e-12));
+        assert!(DQuat::from_array(spine.orient)
+            .abs_diff_eq(DQuat::from_rotation_z(std::f64::consts::FRAC_PI_2), 1e-12));
         assert_eq!(s.joints()[s.index_of("arm").unwrap()].parent, None);
-        assert!(serde_json::from_str::<MayaJointRecord>(r#"{"name":"a","translate":[0,0,0],"rotateOrder":9}"#).is_err());
+        assert!(serde_json::from_str::<MayaJointRecord>(
+            r#"{"name":"a","translate":[0,0,0],"rotateOrder":9}"#
+        )
+        .is_err());
     }
 }

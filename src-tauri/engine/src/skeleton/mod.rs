@@ -71,15 +71,29 @@ impl Skeleton {
                 return Err(AppError::invalid(format!("joint {i} has no name")));
             }
             if seen.insert(j.name.as_str(), i).is_some() {
-                return Err(AppError::invalid(format!("two joints are named '{}'", j.name)));
+                return Err(AppError::invalid(format!(
+                    "two joints are named '{}'",
+                    j.name
+                )));
             }
             if let Some(p) = j.parent {
                 if p >= n || p == i {
-                    return Err(AppError::invalid(format!("joint '{}' has an invalid parent", j.name)));
+                    return Err(AppError::invalid(format!(
+                        "joint '{}' has an invalid parent",
+                        j.name
+                    )));
                 }
             }
-            if !j.offset.iter().chain(j.orient.iter()).all(|x| x.is_finite()) {
-                return Err(AppError::invalid(format!("joint '{}' has a non-finite offset or orientation", j.name)));
+            if !j
+                .offset
+                .iter()
+                .chain(j.orient.iter())
+                .all(|x| x.is_finite())
+            {
+                return Err(AppError::invalid(format!(
+                    "joint '{}' has a non-finite offset or orientation",
+                    j.name
+                )));
             }
         }
         // Depth of each joint; a walk longer than n means a cycle.
@@ -92,7 +106,10 @@ impl Skeleton {
                     break;
                 }
                 if chain.len() > n {
-                    return Err(AppError::invalid(format!("the parents of '{}' form a loop", joints[start].name)));
+                    return Err(AppError::invalid(format!(
+                        "the parents of '{}' form a loop",
+                        joints[start].name
+                    )));
                 }
                 chain.push(i);
                 at = joints[i].parent;
@@ -115,12 +132,24 @@ impl Skeleton {
                 let mut j = old[i].take().expect("each joint once");
                 j.parent = j.parent.map(|p| new_index[p]);
                 let q = DQuat::from_array(j.orient);
-                j.orient = if q.length_squared() > 1e-12 { q.normalize().to_array() } else { DQuat::IDENTITY.to_array() };
+                j.orient = if q.length_squared() > 1e-12 {
+                    q.normalize().to_array()
+                } else {
+                    DQuat::IDENTITY.to_array()
+                };
                 j
             })
             .collect();
-        let index = joints.iter().enumerate().map(|(i, j)| (j.name.clone(), i)).collect();
-        Ok(Self { source, joints, index })
+        let index = joints
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.name.clone(), i))
+            .collect();
+        Ok(Self {
+            source,
+            joints,
+            index,
+        })
     }
 
     pub fn joints(&self) -> &[SkeletonJoint] {
@@ -141,15 +170,24 @@ impl Skeleton {
 
     /// World transforms from parent-local ones, in one pass (parents come first).
     /// `local(i, joint)` gives joint i's rotation and translation relative to its parent.
-    pub fn world_transforms(&self, mut local: impl FnMut(usize, &SkeletonJoint) -> (DQuat, DVec3)) -> Vec<WorldTransform> {
+    pub fn world_transforms(
+        &self,
+        mut local: impl FnMut(usize, &SkeletonJoint) -> (DQuat, DVec3),
+    ) -> Vec<WorldTransform> {
         let mut out: Vec<WorldTransform> = Vec::with_capacity(self.joints.len());
         for (i, j) in self.joints.iter().enumerate() {
             let (r, t) = local(i, j);
             let w = match j.parent {
-                None => WorldTransform { translation: t, rotation: r },
+                None => WorldTransform {
+                    translation: t,
+                    rotation: r,
+                },
                 Some(p) => {
                     let pw = out[p];
-                    WorldTransform { translation: pw.translation + pw.rotation * t, rotation: (pw.rotation * r).normalize() }
+                    WorldTransform {
+                        translation: pw.translation + pw.rotation * t,
+                        rotation: (pw.rotation * r).normalize(),
+                    }
                 }
             };
             out.push(w);
@@ -174,7 +212,11 @@ impl Skeleton {
         self.world_transforms(|i, j| match by_joint[i].map(|pi| &pose.joints[pi]) {
             Some(p) if p.last_frame > 0 => {
                 let r = DQuat::from_array(p.r);
-                let r = if r.length_squared() > 1e-12 { r.normalize() } else { DQuat::IDENTITY };
+                let r = if r.length_squared() > 1e-12 {
+                    r.normalize()
+                } else {
+                    DQuat::IDENTITY
+                };
                 (r, DVec3::from_array(p.t.unwrap_or(j.offset)))
             }
             _ => (DQuat::from_array(j.orient), DVec3::from_array(j.offset)),
@@ -219,14 +261,23 @@ mod tests {
     use std::f64::consts::FRAC_PI_2;
 
     fn joint(name: &str, parent: Option<usize>, offset: [f64; 3]) -> SkeletonJoint {
-        SkeletonJoint { name: name.into(), parent, offset, orient: [0.0, 0.0, 0.0, 1.0] }
+        SkeletonJoint {
+            name: name.into(),
+            parent,
+            offset,
+            orient: [0.0, 0.0, 0.0, 1.0],
+        }
     }
 
     #[test]
     fn orders_parents_first_and_remaps_indices() {
         // Child listed before its parent.
         let s = Skeleton::new(
-            vec![joint("Hand", Some(2), [0.2, 0.0, 0.0]), joint("Root", None, [0.0, 1.0, 0.0]), joint("Arm", Some(1), [0.3, 0.0, 0.0])],
+            vec![
+                joint("Hand", Some(2), [0.2, 0.0, 0.0]),
+                joint("Root", None, [0.0, 1.0, 0.0]),
+                joint("Arm", Some(1), [0.3, 0.0, 0.0]),
+            ],
             SkeletonSource::File,
         )
         .unwrap();
@@ -241,16 +292,32 @@ mod tests {
 
     #[test]
     fn rejects_bad_skeletons() {
-        assert!(Skeleton::new(vec![joint("a", None, [0.0; 3]), joint("a", None, [0.0; 3])], SkeletonSource::File).is_err());
-        assert!(Skeleton::new(vec![joint("a", Some(1), [0.0; 3]), joint("b", Some(0), [0.0; 3])], SkeletonSource::File).is_err());
+        assert!(Skeleton::new(
+            vec![joint("a", None, [0.0; 3]), joint("a", None, [0.0; 3])],
+            SkeletonSource::File
+        )
+        .is_err());
+        assert!(Skeleton::new(
+            vec![joint("a", Some(1), [0.0; 3]), joint("b", Some(0), [0.0; 3])],
+            SkeletonSource::File
+        )
+        .is_err());
         assert!(Skeleton::new(vec![joint("a", Some(5), [0.0; 3])], SkeletonSource::File).is_err());
-        assert!(Skeleton::new(vec![joint("a", None, [f64::NAN, 0.0, 0.0])], SkeletonSource::File).is_err());
+        assert!(Skeleton::new(
+            vec![joint("a", None, [f64::NAN, 0.0, 0.0])],
+            SkeletonSource::File
+        )
+        .is_err());
     }
 
     #[test]
     fn world_transforms_compose_parent_rotations() {
         let s = Skeleton::new(
-            vec![joint("Root", None, [0.0, 1.0, 0.0]), joint("Arm", Some(0), [1.0, 0.0, 0.0]), joint("Hand", Some(1), [1.0, 0.0, 0.0])],
+            vec![
+                joint("Root", None, [0.0, 1.0, 0.0]),
+                joint("Arm", Some(0), [1.0, 0.0, 0.0]),
+                joint("Hand", Some(1), [1.0, 0.0, 0.0]),
+            ],
             SkeletonSource::File,
         )
         .unwrap();
@@ -258,16 +325,33 @@ mod tests {
         assert!((rest[2].translation - DVec3::new(2.0, 1.0, 0.0)).length() < 1e-12);
         // Rotate the arm 90° about Y: the hand, 1 m along the arm's X, moves to -Z.
         let w = s.world_transforms(|i, j| {
-            let r = if i == 1 { DQuat::from_rotation_y(FRAC_PI_2) } else { DQuat::IDENTITY };
+            let r = if i == 1 {
+                DQuat::from_rotation_y(FRAC_PI_2)
+            } else {
+                DQuat::IDENTITY
+            };
             (r, DVec3::from_array(j.offset))
         });
-        assert!((w[2].translation - DVec3::new(1.0, 1.0, -1.0)).length() < 1e-12, "{:?}", w[2].translation);
-        assert!(w[2].rotation.abs_diff_eq(DQuat::from_rotation_y(FRAC_PI_2), 1e-12));
+        assert!(
+            (w[2].translation - DVec3::new(1.0, 1.0, -1.0)).length() < 1e-12,
+            "{:?}",
+            w[2].translation
+        );
+        assert!(w[2]
+            .rotation
+            .abs_diff_eq(DQuat::from_rotation_y(FRAC_PI_2), 1e-12));
     }
 
     #[test]
     fn posed_world_uses_r_and_root_t() {
-        let s = Skeleton::new(vec![joint("Hips", None, [0.0, 1.0, 0.0]), joint("Spine", Some(0), [0.0, 0.5, 0.0])], SkeletonSource::File).unwrap();
+        let s = Skeleton::new(
+            vec![
+                joint("Hips", None, [0.0, 1.0, 0.0]),
+                joint("Spine", Some(0), [0.0, 0.5, 0.0]),
+            ],
+            SkeletonSource::File,
+        )
+        .unwrap();
         let mut pose = PoseSnapshot::for_hierarchy(1, &["Hips".into(), "Spine".into()]);
         pose.joints[0].t = Some([1.0, 0.9, 0.0]);
         pose.joints[0].r = DQuat::from_rotation_z(FRAC_PI_2).to_array();
@@ -275,12 +359,20 @@ mod tests {
         let w = s.posed_world(&pose);
         assert!((w[0].translation - DVec3::new(1.0, 0.9, 0.0)).length() < 1e-12);
         // Spine (never streamed) stays at rest relative to the rotated hips: +Y becomes -X.
-        assert!((w[1].translation - DVec3::new(0.5, 0.9, 0.0)).length() < 1e-12, "{:?}", w[1].translation);
+        assert!(
+            (w[1].translation - DVec3::new(0.5, 0.9, 0.0)).length() < 1e-12,
+            "{:?}",
+            w[1].translation
+        );
     }
 
     #[test]
     fn serializes_for_the_ui() {
-        let s = Skeleton::new(vec![joint("Hips", None, [0.0, 1.0, 0.0])], SkeletonSource::Bvh).unwrap();
+        let s = Skeleton::new(
+            vec![joint("Hips", None, [0.0, 1.0, 0.0])],
+            SkeletonSource::Bvh,
+        )
+        .unwrap();
         let v = serde_json::to_value(&s).unwrap();
         assert_eq!(v["source"], "bvh");
         assert_eq!(v["joints"][0]["parent"], serde_json::Value::Null);

@@ -16,7 +16,10 @@ use ts_rs::TS;
 use crate::console::{ConsoleHub, ConsoleLine};
 use crate::error::{AppError, ErrorCode};
 use crate::maya::session::CleanupReport;
-use crate::maya::{Language, MayaAddress, MayaInfo, MayaSession, RunOptions, RunResult, SessionConfig, SessionStatus};
+use crate::maya::{
+    Language, MayaAddress, MayaInfo, MayaSession, RunOptions, RunResult, SessionConfig,
+    SessionStatus,
+};
 use crate::output::{OutputConfig, OutputService};
 pub use saved::SessionSpec;
 
@@ -89,7 +92,11 @@ impl Workspace {
         Self {
             hub,
             output,
-            inner: Arc::new(Mutex::new(Inner { order: vec![], entries: HashMap::new(), active: None })),
+            inner: Arc::new(Mutex::new(Inner {
+                order: vec![],
+                entries: HashMap::new(),
+                active: None,
+            })),
             store,
             changed: Arc::new(watch::channel(0).0),
             session_config: Arc::new(|c| c),
@@ -97,7 +104,10 @@ impl Workspace {
     }
 
     /// Adjusts every new session's configuration (tests shorten timeouts).
-    pub fn with_session_config(mut self, f: impl Fn(SessionConfig) -> SessionConfig + Send + Sync + 'static) -> Self {
+    pub fn with_session_config(
+        mut self,
+        f: impl Fn(SessionConfig) -> SessionConfig + Send + Sync + 'static,
+    ) -> Self {
         self.session_config = Arc::new(f);
         self
     }
@@ -147,13 +157,31 @@ impl Workspace {
                 sessions: inner
                     .order
                     .iter()
-                    .filter_map(|id| inner.entries.get(id).filter(|e| !e.demo).map(|e| saved::SavedSession { id: id.clone(), spec: e.spec.clone() }))
+                    .filter_map(|id| {
+                        inner
+                            .entries
+                            .get(id)
+                            .filter(|e| !e.demo)
+                            .map(|e| saved::SavedSession {
+                                id: id.clone(),
+                                spec: e.spec.clone(),
+                            })
+                    })
                     .collect(),
-                active: inner.active.clone().filter(|a| inner.entries.get(a).is_some_and(|e| !e.demo)),
+                active: inner
+                    .active
+                    .clone()
+                    .filter(|a| inner.entries.get(a).is_some_and(|e| !e.demo)),
             }
         };
         if let Err(e) = saved::save(path, &snapshot) {
-            self.hub.notice("app", format!("Could not save your sessions to {}: {e}. They stay open in this window.", path.display()));
+            self.hub.notice(
+                "app",
+                format!(
+                    "Could not save your sessions to {}: {e}. They stay open in this window.",
+                    path.display()
+                ),
+            );
         }
     }
 
@@ -168,10 +196,21 @@ impl Workspace {
 
     fn insert(&self, id: String, spec: SessionSpec, demo: bool) -> Result<SessionView, AppError> {
         let address = MayaAddress::parse(&spec.address)?;
-        let name = if spec.name.trim().is_empty() { address.to_string() } else { spec.name.trim().to_string() };
-        let spec = SessionSpec { name: name.clone(), ..spec };
+        let name = if spec.name.trim().is_empty() {
+            address.to_string()
+        } else {
+            spec.name.trim().to_string()
+        };
+        let spec = SessionSpec {
+            name: name.clone(),
+            ..spec
+        };
         let config = (self.session_config)(SessionConfig::new(id.clone(), name, address));
-        let session = Arc::new(MayaSession::spawn(config, self.hub.clone(), Some(self.output.clone())));
+        let session = Arc::new(MayaSession::spawn(
+            config,
+            self.hub.clone(),
+            Some(self.output.clone()),
+        ));
         // Forward this session's status changes to the workspace's change counter.
         let mut status = session.status();
         let changed = Arc::downgrade(&self.changed);
@@ -189,7 +228,15 @@ impl Workspace {
             if inner.active.is_none() {
                 inner.active = Some(id.clone());
             }
-            inner.entries.insert(id.clone(), Entry { spec, demo, session, run_cancel: None });
+            inner.entries.insert(
+                id.clone(),
+                Entry {
+                    spec,
+                    demo,
+                    session,
+                    run_cancel: None,
+                },
+            );
         }
         self.bump();
         self.view(&id)
@@ -207,7 +254,13 @@ impl Workspace {
     }
 
     fn view_of(id: &str, e: &Entry, active: bool) -> SessionView {
-        SessionView { id: id.to_string(), spec: e.spec.clone(), demo: e.demo, active, status: e.session.status().borrow().clone() }
+        SessionView {
+            id: id.to_string(),
+            spec: e.spec.clone(),
+            demo: e.demo,
+            active,
+            status: e.session.status().borrow().clone(),
+        }
     }
 
     pub fn view(&self, id: &str) -> Result<SessionView, AppError> {
@@ -221,12 +274,21 @@ impl Workspace {
         inner
             .order
             .iter()
-            .filter_map(|id| inner.entries.get(id).map(|e| Self::view_of(id, e, inner.active.as_deref() == Some(id))))
+            .filter_map(|id| {
+                inner
+                    .entries
+                    .get(id)
+                    .map(|e| Self::view_of(id, e, inner.active.as_deref() == Some(id)))
+            })
             .collect()
     }
 
     fn session(&self, id: &str) -> Result<Arc<MayaSession>, AppError> {
-        self.lock().entries.get(id).map(|e| e.session.clone()).ok_or_else(|| unknown(id))
+        self.lock()
+            .entries
+            .get(id)
+            .map(|e| e.session.clone())
+            .ok_or_else(|| unknown(id))
     }
 
     /// Renames or recolours a session; a new address replaces its connection.
@@ -235,9 +297,17 @@ impl Workspace {
         let old = self.view(id)?;
         if old.spec.address != spec.address {
             let _ = self.disconnect(id).await;
-            let name = if spec.name.trim().is_empty() { address.to_string() } else { spec.name.trim().to_string() };
+            let name = if spec.name.trim().is_empty() {
+                address.to_string()
+            } else {
+                spec.name.trim().to_string()
+            };
             let config = (self.session_config)(SessionConfig::new(id.to_string(), name, address));
-            let session = Arc::new(MayaSession::spawn(config, self.hub.clone(), Some(self.output.clone())));
+            let session = Arc::new(MayaSession::spawn(
+                config,
+                self.hub.clone(),
+                Some(self.output.clone()),
+            ));
             if let Some(e) = self.lock().entries.get_mut(id) {
                 e.session = session;
             }
@@ -298,7 +368,13 @@ impl Workspace {
         self.session(id)?.cleanup().await
     }
 
-    pub async fn run(&self, id: &str, code: &str, lang: Language, opts: RunOptions) -> Result<RunResult, AppError> {
+    pub async fn run(
+        &self,
+        id: &str,
+        code: &str,
+        lang: Language,
+        opts: RunOptions,
+    ) -> Result<RunResult, AppError> {
         let session = self.session(id)?;
         let cancel = CancellationToken::new();
         if let Some(e) = self.lock().entries.get_mut(id) {
@@ -339,8 +415,16 @@ impl Workspace {
             let opts = opts.clone();
             async move {
                 match self.run(id, code, lang, opts).await {
-                    Ok(r) => RunOutcome { session: id.clone(), result: Some(r), error: None },
-                    Err(e) => RunOutcome { session: id.clone(), result: None, error: Some(e) },
+                    Ok(r) => RunOutcome {
+                        session: id.clone(),
+                        result: Some(r),
+                        error: None,
+                    },
+                    Err(e) => RunOutcome {
+                        session: id.clone(),
+                        result: None,
+                        error: Some(e),
+                    },
                 }
             }
         });
@@ -350,11 +434,19 @@ impl Workspace {
     pub fn history(&self, session: &str, from: u64, max: usize) -> ConsoleHistory {
         let range = self.output.history_range(session);
         let lines = self.output.history(session, from.max(range.start), max);
-        ConsoleHistory { first: from.max(range.start), total: range.end, lines }
+        ConsoleHistory {
+            first: from.max(range.start),
+            total: range.end,
+            lines,
+        }
     }
 
     /// A raw helper call on a session (e.g. the skeleton query for the preview).
-    pub async fn call(&self, id: &str, body: serde_json::Value) -> Result<serde_json::Value, AppError> {
+    pub async fn call(
+        &self,
+        id: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, AppError> {
         self.session(id)?.call(body).await
     }
 

@@ -47,7 +47,10 @@ pub fn default_path() -> PathBuf {
     if let Some(dir) = std::env::var_os("MAYALINK_CONFIG_DIR") {
         return PathBuf::from(dir).join("sessions.json");
     }
-    dirs::config_dir().unwrap_or_else(std::env::temp_dir).join("mayalink").join("sessions.json")
+    dirs::config_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("mayalink")
+        .join("sessions.json")
 }
 
 /// A missing file is an empty list; a corrupt one is kept aside (never lost) and
@@ -55,13 +58,25 @@ pub fn default_path() -> PathBuf {
 pub fn load(path: &Path) -> (SavedSessions, Option<String>) {
     match std::fs::read(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (SavedSessions::default(), None),
-        Err(e) => (SavedSessions::default(), Some(format!("Could not read saved sessions ({}): {e}", path.display()))),
+        Err(e) => (
+            SavedSessions::default(),
+            Some(format!(
+                "Could not read saved sessions ({}): {e}",
+                path.display()
+            )),
+        ),
         Ok(bytes) => match serde_json::from_slice(&bytes) {
             Ok(s) => (s, None),
             Err(e) => {
                 let aside = path.with_extension("json.corrupt");
                 let _ = std::fs::rename(path, &aside);
-                (SavedSessions::default(), Some(format!("Saved sessions were unreadable ({e}); kept as {}", aside.display())))
+                (
+                    SavedSessions::default(),
+                    Some(format!(
+                        "Saved sessions were unreadable ({e}); kept as {}",
+                        aside.display()
+                    )),
+                )
             }
         },
     }
@@ -73,9 +88,11 @@ pub fn save(path: &Path, sessions: &SavedSessions) -> std::io::Result<()> {
     }
     let tmp = path.with_extension("json.tmp");
     let bytes = serde_json::to_vec_pretty(sessions).expect("sessions serialize");
-    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 #[cfg(test)]
@@ -86,7 +103,12 @@ mod tests {
         SavedSessions {
             sessions: vec![SavedSession {
                 id: "a".into(),
-                spec: SessionSpec { name: "Anim".into(), address: ":7001".into(), color: Some("#4ec9b0".into()), auto_connect: true },
+                spec: SessionSpec {
+                    name: "Anim".into(),
+                    address: ":7001".into(),
+                    color: Some("#4ec9b0".into()),
+                    auto_connect: true,
+                },
             }],
             active: Some("a".into()),
         }

@@ -95,7 +95,10 @@ fn send(to: SocketAddr, token: Token, lines: u64, rate: Option<u64>) -> SendRepo
             }
         }
         text.clear();
-        let _ = write!(text, "line {i} of the benchmark: pCube{i}.translate = (1.0, 2.0, 3.0)");
+        let _ = write!(
+            text,
+            "line {i} of the benchmark: pCube{i}.translate = (1.0, 2.0, 3.0)"
+        );
         enc.single_into(maya_type::INFO, &text, &mut buf);
         errors += sock.send_to(&buf, to).is_err() as u64;
         enc.single_into(maya_type::INFO, "\n", &mut buf);
@@ -104,12 +107,22 @@ fn send(to: SocketAddr, token: Token, lines: u64, rate: Option<u64>) -> SendRepo
     let elapsed = start.elapsed();
     // Announce the end, so the listener can tell loss at the tail.
     let _ = sock.send_to(&enc.bye(), to);
-    let cpu = proc_cpu("/proc/thread-self/stat").zip(cpu0).map(|(b, a)| b.saturating_sub(a));
-    SendReport { elapsed, errors, cpu }
+    let cpu = proc_cpu("/proc/thread-self/stat")
+        .zip(cpu0)
+        .map(|(b, a)| b.saturating_sub(a));
+    SendReport {
+        elapsed,
+        errors,
+        cpu,
+    }
 }
 
 /// Waits until `want` lines arrived, or nothing arrived for a while after the sender finished.
-async fn wait_done(p: &Progress, want: u64, sender: tokio::task::JoinHandle<SendReport>) -> SendReport {
+async fn wait_done(
+    p: &Progress,
+    want: u64,
+    sender: tokio::task::JoinHandle<SendReport>,
+) -> SendReport {
     let report = sender.await.expect("sender thread");
     let mut last_count = u64::MAX;
     let mut still_since = Instant::now();
@@ -146,7 +159,9 @@ impl Outcome {
     }
     /// Lines per second of receive-side CPU: what one core could ingest.
     fn capacity(&self) -> Option<f64> {
-        self.recv_cpu.filter(|c| !c.is_zero()).map(|c| self.lines as f64 / c.as_secs_f64())
+        self.recv_cpu
+            .filter(|c| !c.is_zero())
+            .map(|c| self.lines as f64 / c.as_secs_f64())
     }
 }
 
@@ -159,7 +174,8 @@ async fn raw_run(lines: u64) -> Outcome {
     use socket2::{Domain, Protocol, Socket, Type};
     let s = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP)).unwrap();
     let _ = s.set_recv_buffer_size(RCVBUF);
-    s.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into()).unwrap();
+    s.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
     s.set_nonblocking(true).unwrap();
     let sock = tokio::net::UdpSocket::from_std(s.into()).unwrap();
     let to = sock.local_addr().unwrap();
@@ -199,8 +215,17 @@ async fn raw_run(lines: u64) -> Outcome {
 async fn listener_run(lines: u64, rate: Option<u64>) -> (Outcome, OutputService) {
     let hub = ConsoleHub::default();
     let mut rx = hub.subscribe();
-    let svc = OutputService::new(hub, OutputConfig { recv_buffer: RCVBUF, ..OutputConfig::default() });
-    let reg = svc.register("bench", [127, 0, 0, 1].into()).await.expect("register");
+    let svc = OutputService::new(
+        hub,
+        OutputConfig {
+            recv_buffer: RCVBUF,
+            ..OutputConfig::default()
+        },
+    );
+    let reg = svc
+        .register("bench", [127, 0, 0, 1].into())
+        .await
+        .expect("register");
     let p = Arc::new(Progress::default());
     let consumer = {
         let p = p.clone();
@@ -241,7 +266,10 @@ fn fmt_cap(o: &Outcome) -> String {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     rt.block_on(async move {
         println!(
             "UDP output ingest: {} lines, 2 datagrams each (Maya's print sends the text, then \"\\n\"), {} cores{}",

@@ -3,7 +3,9 @@
 
 use clap::{Args, Subcommand};
 use mayalink_engine::console::{ConsoleHub, ConsoleLine, LineKind};
-use mayalink_engine::maya::{discovery, Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
+use mayalink_engine::maya::{
+    discovery, Language, MayaAddress, MayaSession, RunOptions, SessionConfig,
+};
 use mayalink_engine::output::OutputService;
 use mayalink_engine::{AppError, ErrorCode};
 use std::io::{IsTerminal, Read, Write};
@@ -64,7 +66,10 @@ struct Printer {
 
 impl Printer {
     fn new(json: bool) -> Self {
-        Self { json, color: !json && std::io::stdout().is_terminal() }
+        Self {
+            json,
+            color: !json && std::io::stdout().is_terminal(),
+        }
     }
 
     fn line(&self, l: &ConsoleLine) {
@@ -72,11 +77,21 @@ impl Printer {
             return; // the user knows what they ran
         }
         if self.json {
-            println!("{}", serde_json::json!({"type": "line", "kind": l.kind, "text": l.text}));
+            println!(
+                "{}",
+                serde_json::json!({"type": "line", "kind": l.kind, "text": l.text})
+            );
             return;
         }
         if l.kind == LineKind::Notice {
-            eprintln!("{}", paint(self.color && std::io::stderr().is_terminal(), "2", &format!("[mayalink] {}", l.text)));
+            eprintln!(
+                "{}",
+                paint(
+                    self.color && std::io::stderr().is_terminal(),
+                    "2",
+                    &format!("[mayalink] {}", l.text)
+                )
+            );
             return;
         }
         let code = match l.kind {
@@ -88,12 +103,20 @@ impl Printer {
             _ => "",
         };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", paint(self.color && !code.is_empty(), code, &l.text));
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(self.color && !code.is_empty(), code, &l.text)
+        );
     }
 }
 
 fn paint(on: bool, code: &str, text: &str) -> String {
-    if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 fn fail(json: bool, e: &AppError) -> ExitCode {
@@ -111,20 +134,29 @@ fn fail(json: bool, e: &AppError) -> ExitCode {
 fn read_code(a: &RunArgs) -> Result<String, AppError> {
     let from_stdin = || {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map(|_| s).map_err(AppError::from)
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map(|_| s)
+            .map_err(AppError::from)
     };
     match (&a.code, &a.file, &a.stdin) {
         (Some(c), _, _) => Ok(c.clone()),
         (None, Some(f), _) if f == "-" => from_stdin(),
-        (None, Some(f), _) => std::fs::read_to_string(f).map_err(|e| AppError::invalid(format!("cannot read {f}: {e}"))),
+        (None, Some(f), _) => std::fs::read_to_string(f)
+            .map_err(|e| AppError::invalid(format!("cannot read {f}: {e}"))),
         (None, None, Some(d)) if d == "-" => from_stdin(),
-        _ => Err(AppError::invalid("give the code with --code CODE, --file PATH, or - for standard input")),
+        _ => Err(AppError::invalid(
+            "give the code with --code CODE, --file PATH, or - for standard input",
+        )),
     }
 }
 
 /// Starts a session with output streaming and a task printing its lines, and
 /// connects it (cleaning up again if Maya cannot be reached).
-async fn open(maya: &str, printer: Printer) -> Result<(MayaSession, tokio::task::JoinHandle<()>, ConsoleHub), AppError> {
+async fn open(
+    maya: &str,
+    printer: Printer,
+) -> Result<(MayaSession, tokio::task::JoinHandle<()>, ConsoleHub), AppError> {
     let address = MayaAddress::parse(maya)?;
     let hub = ConsoleHub::default();
     let output = OutputService::new(hub.clone(), Default::default());
@@ -137,7 +169,11 @@ async fn open(maya: &str, printer: Printer) -> Result<(MayaSession, tokio::task:
             }
         }
     });
-    let session = MayaSession::spawn(SessionConfig::new(id, "cli", address), hub.clone(), Some(output));
+    let session = MayaSession::spawn(
+        SessionConfig::new(id, "cli", address),
+        hub.clone(),
+        Some(output),
+    );
     if let Err(e) = session.connect().await {
         finish(session, printing, hub).await;
         return Err(e);
@@ -161,13 +197,27 @@ pub async fn run(a: RunArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(a.json, &e),
     };
-    let lang = if a.mel { Language::Mel } else { Language::Python };
-    let opts = RunOptions { undo_chunk: a.undo.then(|| "mayalink run".to_string()), file_name: a.file.clone() };
+    let lang = if a.mel {
+        Language::Mel
+    } else {
+        Language::Python
+    };
+    let opts = RunOptions {
+        undo_chunk: a.undo.then(|| "mayalink run".to_string()),
+        file_name: a.file.clone(),
+    };
     let run = session.run(&code, lang, opts);
     let result = match a.timeout {
-        Some(t) => tokio::time::timeout(std::time::Duration::from_secs_f64(t), run).await.unwrap_or_else(|_| {
-            Err(AppError::new(ErrorCode::Timeout, format!("gave up after {t} s: Maya is still busy (or showing its security dialog)")))
-        }),
+        Some(t) => tokio::time::timeout(std::time::Duration::from_secs_f64(t), run)
+            .await
+            .unwrap_or_else(|_| {
+                Err(AppError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "gave up after {t} s: Maya is still busy (or showing its security dialog)"
+                    ),
+                ))
+            }),
         None => run.await,
     };
     // The printer task prints the output and result lines; finish lets it drain.
@@ -183,7 +233,11 @@ pub async fn run(a: RunArgs) -> ExitCode {
                     eprintln!();
                 }
             }
-            if r.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if r.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -193,7 +247,10 @@ pub async fn tail(a: TailArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(a.json, &e),
     };
-    eprintln!("mayalink: streaming Maya's output from {}; Ctrl-C to stop and clean up", a.maya);
+    eprintln!(
+        "mayalink: streaming Maya's output from {}; Ctrl-C to stop and clean up",
+        a.maya
+    );
     let _ = tokio::signal::ctrl_c().await;
     finish(session, printing, hub).await;
     ExitCode::SUCCESS
@@ -207,7 +264,10 @@ pub fn sessions(c: SessionsCommand) -> ExitCode {
                 if json {
                     println!("{}", serde_json::to_string(&found).expect("serializes"));
                 } else if found.is_empty() {
-                    println!("No running Maya with an open port found. In Maya: {}", mayalink_engine::maya::open_port_snippet(7001));
+                    println!(
+                        "No running Maya with an open port found. In Maya: {}",
+                        mayalink_engine::maya::open_port_snippet(7001)
+                    );
                 } else {
                     for d in found {
                         println!("{:<22} pid {:<7} {}", d.address, d.pid, d.process_name);

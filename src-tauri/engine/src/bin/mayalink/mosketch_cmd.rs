@@ -5,8 +5,9 @@
 use clap::{Args, Subcommand};
 use mayalink_engine::mosketch::simulator::CharacterKind;
 use mayalink_engine::mosketch::{
-    ConnectionState, HierarchyAckSpelling, JointSpace, MosketchConfig, MosketchSession, MosketchSimulator, OrientMode, PoseSnapshot,
-    SimConfig, SimFraming, SimSettings, StreamStats, DEFAULT_PORT,
+    ConnectionState, HierarchyAckSpelling, JointSpace, MosketchConfig, MosketchSession,
+    MosketchSimulator, OrientMode, PoseSnapshot, SimConfig, SimFraming, SimSettings, StreamStats,
+    DEFAULT_PORT,
 };
 use serde_json::json;
 use std::io::Write;
@@ -122,7 +123,10 @@ fn parse_character(s: &str) -> Result<CharacterKind, String> {
 }
 
 pub fn run(cmd: MosketchCommands) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -148,7 +152,9 @@ pub fn run(cmd: MosketchCommands) -> ExitCode {
 pub fn parse_address(s: &str) -> Result<(String, u16), String> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']').ok_or_else(|| format!("bad address '{s}'"))?;
+        let (host, tail) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("bad address '{s}'"))?;
         let port = match tail.strip_prefix(':') {
             Some(p) => p.parse().map_err(|_| format!("bad port in '{s}'"))?,
             None if tail.is_empty() => DEFAULT_PORT,
@@ -159,7 +165,14 @@ pub fn parse_address(s: &str) -> Result<(String, u16), String> {
     match s.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') => {
             let port = port.parse().map_err(|_| format!("bad port in '{s}'"))?;
-            Ok((if host.is_empty() { "127.0.0.1".into() } else { host.to_string() }, port))
+            Ok((
+                if host.is_empty() {
+                    "127.0.0.1".into()
+                } else {
+                    host.to_string()
+                },
+                port,
+            ))
         }
         Some(_) => Ok((s.to_string(), DEFAULT_PORT)),
         None if s.is_empty() => Err("empty address".into()),
@@ -202,13 +215,31 @@ fn frame_line(p: &PoseSnapshot, json: bool) -> String {
     }
     let root = p.joints.iter().find(|j| j.t.is_some()).or(p.joints.first());
     let root = root.map_or(String::new(), |j| {
-        format!("  {} R={}{}", j.name, fmt_q(&j.r), j.t.map_or(String::new(), |t| format!(" T={} m", fmt_q(&t))))
+        format!(
+            "  {} R={}{}",
+            j.name,
+            fmt_q(&j.r),
+            j.t.map_or(String::new(), |t| format!(" T={} m", fmt_q(&t)))
+        )
     });
-    let partial = if updated < p.joints.len() { format!(" (partial: {updated} updated)") } else { String::new() };
-    format!("frame {}: {} joints{partial}{root}", p.frame, p.joints.len())
+    let partial = if updated < p.joints.len() {
+        format!(" (partial: {updated} updated)")
+    } else {
+        String::new()
+    };
+    format!(
+        "frame {}: {} joints{partial}{root}",
+        p.frame,
+        p.joints.len()
+    )
 }
 
-pub async fn run_client(a: ClientArgs, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send), stop: impl std::future::Future<Output = ()>) -> u8 {
+pub async fn run_client(
+    a: ClientArgs,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+    stop: impl std::future::Future<Output = ()>,
+) -> u8 {
     let (host, port) = match parse_address(&a.connect) {
         Ok(x) => x,
         Err(e) => {
@@ -230,7 +261,9 @@ pub async fn run_client(a: ClientArgs, out: &mut (dyn Write + Send), err: &mut (
     let mut pose = session.pose();
     let mut status = session.status();
     let mut hierarchy = session.hierarchy();
-    let deadline = a.seconds.map(|s| tokio::time::Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let deadline = a
+        .seconds
+        .map(|s| tokio::time::Instant::now() + Duration::from_secs_f64(s.max(0.0)));
     let mut printed = 0u64;
     let mut code = 0u8;
     tokio::pin!(stop);
@@ -286,7 +319,10 @@ pub async fn run_client(a: ClientArgs, out: &mut (dyn Write + Send), err: &mut (
             }
         }
     }
-    let stats = session.stats().await.unwrap_or_else(|_| status.borrow().stats.clone());
+    let stats = session
+        .stats()
+        .await
+        .unwrap_or_else(|_| status.borrow().stats.clone());
     if a.json {
         line(out, json!({"type": "stats", "stats": stats}));
     } else {
@@ -296,7 +332,12 @@ pub async fn run_client(a: ClientArgs, out: &mut (dyn Write + Send), err: &mut (
     code
 }
 
-pub async fn run_sim(a: SimArgs, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send), stop: impl std::future::Future<Output = ()>) -> u8 {
+pub async fn run_sim(
+    a: SimArgs,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+    stop: impl std::future::Future<Output = ()>,
+) -> u8 {
     let settings = SimSettings {
         rate_hz: a.rate.max(0.0),
         framing: a.framing,
@@ -305,7 +346,14 @@ pub async fn run_sim(a: SimArgs, out: &mut (dyn Write + Send), err: &mut (dyn Wr
         send_skeleton: !a.no_skeleton,
         only_ack: a.only_ack,
     };
-    let sim = match MosketchSimulator::start(SimConfig { host: a.host.clone(), port: a.port, settings, character: a.character }).await {
+    let sim = match MosketchSimulator::start(SimConfig {
+        host: a.host.clone(),
+        port: a.port,
+        settings,
+        character: a.character,
+    })
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             line(err, format!("error: {}", e.message));
@@ -315,7 +363,12 @@ pub async fn run_sim(a: SimArgs, out: &mut (dyn Write + Send), err: &mut (dyn Wr
     line(out, format!("listening on {}", sim.local_addr()));
     tokio::pin!(stop);
     let mut report = tokio::time::interval(Duration::from_secs(1));
-    let mut switch = a.switch_every.map(|s| tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs_f64(s.max(0.1)), Duration::from_secs_f64(s.max(0.1))));
+    let mut switch = a.switch_every.map(|s| {
+        tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs_f64(s.max(0.1)),
+            Duration::from_secs_f64(s.max(0.1)),
+        )
+    });
     let mut known: std::collections::HashMap<u64, (bool, u64)> = Default::default();
     loop {
         tokio::select! {
@@ -350,7 +403,8 @@ fn default_client_script() -> std::path::PathBuf {
     if rel.exists() {
         return rel.to_path_buf();
     }
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bench/mosketch_min_client.py")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/bench/mosketch_min_client.py")
 }
 
 /// The simulator for one measurement: a `mosketch-sim` child process (default) or in-process.
@@ -362,14 +416,35 @@ enum BenchSim {
 impl BenchSim {
     async fn start(in_process: bool, framing: SimFraming) -> Result<Self, String> {
         if in_process {
-            let settings = SimSettings { rate_hz: 0.0, framing, ..Default::default() };
-            return MosketchSimulator::start(SimConfig { settings, ..Default::default() }).await.map(BenchSim::InProcess).map_err(|e| e.message);
+            let settings = SimSettings {
+                rate_hz: 0.0,
+                framing,
+                ..Default::default()
+            };
+            return MosketchSimulator::start(SimConfig {
+                settings,
+                ..Default::default()
+            })
+            .await
+            .map(BenchSim::InProcess)
+            .map_err(|e| e.message);
         }
         use tokio::io::AsyncBufReadExt;
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let framing = serde_json::to_value(framing).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "lines".into());
+        let framing = serde_json::to_value(framing)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "lines".into());
         let mut child = tokio::process::Command::new(exe)
-            .args(["mosketch-sim", "--port", "0", "--rate", "0", "--framing", &framing])
+            .args([
+                "mosketch-sim",
+                "--port",
+                "0",
+                "--rate",
+                "0",
+                "--framing",
+                &framing,
+            ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -383,7 +458,8 @@ impl BenchSim {
         };
         // Keep draining its report lines so it never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        port.map(|p| BenchSim::Process(child, p)).ok_or_else(|| "mosketch-sim did not say where it listens".into())
+        port.map(|p| BenchSim::Process(child, p))
+            .ok_or_else(|| "mosketch-sim did not say where it listens".into())
     }
 
     fn port(&self) -> u16 {
@@ -406,7 +482,9 @@ impl BenchSim {
 /// The transport floor: a client that acks each line without parsing it.
 async fn bench_floor(sim: &BenchSim, seconds: f64) -> Result<f64, String> {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let stream = tokio::net::TcpStream::connect(("127.0.0.1", sim.port())).await.map_err(|e| e.to_string())?;
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", sim.port()))
+        .await
+        .map_err(|e| e.to_string())?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     let (rd, mut wr) = stream.into_split();
     let mut lines = tokio::io::BufReader::with_capacity(64 * 1024, rd);
@@ -414,7 +492,12 @@ async fn bench_floor(sim: &BenchSim, seconds: f64) -> Result<f64, String> {
     let (mut frames, mut start) = (0u64, None::<std::time::Instant>);
     loop {
         line.clear();
-        if lines.read_until(b'\n', &mut line).await.map_err(|e| e.to_string())? == 0 {
+        if lines
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(|e| e.to_string())?
+            == 0
+        {
             return Err("the simulator closed".into());
         }
         let reply: &[u8] = if line.starts_with(br#"{"Type":"JointsStream""#) {
@@ -444,7 +527,12 @@ struct Measured {
 
 async fn bench_session(sim: &BenchSim, seconds: f64) -> Result<Measured, String> {
     // Room for every frame of the run, so the percentiles cover all of it.
-    let config = MosketchConfig { port: sim.port(), latency_samples: 4_000_000, reconnect: false, ..Default::default() };
+    let config = MosketchConfig {
+        port: sim.port(),
+        latency_samples: 4_000_000,
+        reconnect: false,
+        ..Default::default()
+    };
     let (session, _events) = MosketchSession::start(config);
     let status = session.status();
     let warm = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -473,26 +561,58 @@ async fn bench_session(sim: &BenchSim, seconds: f64) -> Result<Measured, String>
     })
 }
 
-async fn bench_python(sim: &BenchSim, python: &str, script: &std::path::Path, seconds: f64) -> Result<(f64, u64), String> {
+async fn bench_python(
+    sim: &BenchSim,
+    python: &str,
+    script: &std::path::Path,
+    seconds: f64,
+) -> Result<(f64, u64), String> {
     let child = tokio::process::Command::new(python)
         .arg(script)
-        .args(["--port", &sim.port().to_string(), "--seconds", &seconds.to_string(), "--warmup", "0.5"])
+        .args([
+            "--port",
+            &sim.port().to_string(),
+            "--seconds",
+            &seconds.to_string(),
+            "--warmup",
+            "0.5",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot run {python} {}: {e}", script.display()))?;
-    let outcome = tokio::time::timeout(Duration::from_secs_f64(seconds + 30.0), child.wait_with_output()).await;
-    let output = outcome.map_err(|_| "the Python client did not finish".to_string())?.map_err(|e| e.to_string())?;
+    let outcome = tokio::time::timeout(
+        Duration::from_secs_f64(seconds + 30.0),
+        child.wait_with_output(),
+    )
+    .await;
+    let output = outcome
+        .map_err(|_| "the Python client did not finish".to_string())?
+        .map_err(|e| e.to_string())?;
     if !output.status.success() {
-        return Err(format!("the Python client failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
+        return Err(format!(
+            "the Python client failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    let v: serde_json::Value = text.lines().rev().find_map(|l| serde_json::from_str(l).ok()).ok_or_else(|| format!("unexpected Python output: {text}"))?;
-    Ok((v["fps"].as_f64().unwrap_or(0.0), v["frames"].as_u64().unwrap_or(0)))
+    let v: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| format!("unexpected Python output: {text}"))?;
+    Ok((
+        v["fps"].as_f64().unwrap_or(0.0),
+        v["frames"].as_u64().unwrap_or(0),
+    ))
 }
 
-async fn with_sim<T>(in_process: bool, framing: SimFraming, f: impl AsyncFnOnce(&BenchSim) -> Result<T, String>) -> Result<T, String> {
+async fn with_sim<T>(
+    in_process: bool,
+    framing: SimFraming,
+    f: impl AsyncFnOnce(&BenchSim) -> Result<T, String>,
+) -> Result<T, String> {
     let sim = BenchSim::start(in_process, framing).await?;
     let r = f(&sim).await;
     sim.stop().await;
@@ -507,7 +627,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     Some(v[v.len() / 2])
 }
 
-pub async fn run_bench(a: BenchArgs, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> u8 {
+pub async fn run_bench(
+    a: BenchArgs,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> u8 {
     let character = mayalink_engine::mosketch::simulator::Character::new(CharacterKind::Humanoid);
     let frame_bytes = character.frame_bytes(0, 1.0 / 60.0, false).len();
     let joints = character.names().len();
@@ -523,18 +647,30 @@ pub async fn run_bench(a: BenchArgs, out: &mut (dyn Write + Send), err: &mut (dy
     }
     let (mut ours, mut floors, mut pythons) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=a.rounds.max(1) {
-        let m = match with_sim(a.in_process_sim, a.framing, async |sim| bench_session(sim, a.seconds).await).await {
+        let m = match with_sim(a.in_process_sim, a.framing, async |sim| {
+            bench_session(sim, a.seconds).await
+        })
+        .await
+        {
             Ok(m) => m,
             Err(e) => {
                 line(err, format!("error: {e}"));
                 return 1;
             }
         };
-        let floor = with_sim(a.in_process_sim, SimFraming::Lines, async |sim| bench_floor(sim, a.seconds).await).await.ok();
+        let floor = with_sim(a.in_process_sim, SimFraming::Lines, async |sim| {
+            bench_floor(sim, a.seconds).await
+        })
+        .await
+        .ok();
         let python = if a.no_python {
             None
         } else {
-            match with_sim(a.in_process_sim, a.framing, async |sim| bench_python(sim, &a.python, &script, a.seconds).await).await {
+            match with_sim(a.in_process_sim, a.framing, async |sim| {
+                bench_python(sim, &a.python, &script, a.seconds).await
+            })
+            .await
+            {
                 Ok(p) => Some(p.0),
                 Err(e) => {
                     line(err, format!("python comparison skipped: {e}"));
@@ -557,35 +693,62 @@ pub async fn run_bench(a: BenchArgs, out: &mut (dyn Write + Send), err: &mut (dy
     let fps = median(ours.iter().map(|m| m.fps).collect()).unwrap_or(0.0);
     let p50 = median(ours.iter().filter_map(|m| m.p50_us).collect());
     let p99 = median(ours.iter().filter_map(|m| m.p99_us).collect());
-    let worst_p99 = ours.iter().filter_map(|m| m.p99_us).fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b))));
+    let worst_p99 = ours
+        .iter()
+        .filter_map(|m| m.p99_us)
+        .fold(None, |a: Option<f64>, b| Some(a.map_or(b, |a| a.max(b))));
     let python = median(pythons);
     let floor = median(floors);
     let ratio = python.map(|p| if p > 0.0 { fps / p } else { f64::INFINITY });
     if a.json {
-        line(out, json!({
-            "joints": joints, "frameBytes": frame_bytes, "framing": a.framing, "seconds": a.seconds, "rounds": a.rounds,
-            "inProcessSim": a.in_process_sim, "release": !cfg!(debug_assertions),
-            "session": {"fps": fps, "ackLatencyP50Us": p50, "ackLatencyP99Us": p99, "worstP99Us": worst_p99},
-            "pythonFps": python, "floorFps": floor, "ratio": ratio,
-        }));
+        line(
+            out,
+            json!({
+                "joints": joints, "frameBytes": frame_bytes, "framing": a.framing, "seconds": a.seconds, "rounds": a.rounds,
+                "inProcessSim": a.in_process_sim, "release": !cfg!(debug_assertions),
+                "session": {"fps": fps, "ackLatencyP50Us": p50, "ackLatencyP99Us": p99, "worstP99Us": worst_p99},
+                "pythonFps": python, "floorFps": floor, "ratio": ratio,
+            }),
+        );
         return 0;
     }
-    let per_frame = |f: f64| if f > 0.0 { format!("{:.1} µs/frame", 1e6 / f) } else { "-".into() };
+    let per_frame = |f: f64| {
+        if f > 0.0 {
+            format!("{:.1} µs/frame", 1e6 / f)
+        } else {
+            "-".into()
+        }
+    };
     line(out, "medians:");
     line(out, format!(
         "  ack latency (frame's last byte decoded → ack written): p50 {} p99 {} (worst round p99 {}) — goal p99 < 1000 µs: {}",
         us(p50), us(p99), us(worst_p99),
         if worst_p99.is_some_and(|p| p < 1000.0) { "met" } else { "NOT met" }
     ));
-    line(out, format!("  mayalink session: {fps:.0} frames/s ({})", per_frame(fps)));
+    line(
+        out,
+        format!("  mayalink session: {fps:.0} frames/s ({})", per_frame(fps)),
+    );
     if let Some(p) = python {
-        line(out, format!("  python minimal client: {p:.0} frames/s ({})", per_frame(p)));
+        line(
+            out,
+            format!(
+                "  python minimal client: {p:.0} frames/s ({})",
+                per_frame(p)
+            ),
+        );
     }
     if let Some(f) = floor {
         line(out, format!("  transport floor (simulator + loopback, a client that acks each line unparsed): {f:.0} frames/s ({})", per_frame(f)));
     }
     if let Some(r) = ratio {
-        line(out, format!("  ratio session / python: {r:.1}× — goal ≥ 5×: {}", if r >= 5.0 { "met" } else { "NOT met" }));
+        line(
+            out,
+            format!(
+                "  ratio session / python: {r:.1}× — goal ≥ 5×: {}",
+                if r >= 5.0 { "met" } else { "NOT met" }
+            ),
+        );
     }
     0
 }
@@ -596,8 +759,14 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(parse_address("127.0.0.1:1234"), Ok(("127.0.0.1".into(), 1234)));
-        assert_eq!(parse_address("studio-pc"), Ok(("studio-pc".into(), DEFAULT_PORT)));
+        assert_eq!(
+            parse_address("127.0.0.1:1234"),
+            Ok(("127.0.0.1".into(), 1234))
+        );
+        assert_eq!(
+            parse_address("studio-pc"),
+            Ok(("studio-pc".into(), DEFAULT_PORT))
+        );
         assert_eq!(parse_address("[::1]:99"), Ok(("::1".into(), 99)));
         assert_eq!(parse_address("::1"), Ok(("::1".into(), DEFAULT_PORT)));
         assert!(parse_address("host:port").is_err());
@@ -620,11 +789,23 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn client_prints_hierarchy_frames_and_stats_as_json() {
-        let sim = MosketchSimulator::start(SimConfig::default()).await.unwrap();
+        let sim = MosketchSimulator::start(SimConfig::default())
+            .await
+            .unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = run_client(client_args(sim.port()), &mut out, &mut err, std::future::pending()).await;
+        let code = run_client(
+            client_args(sim.port()),
+            &mut out,
+            &mut err,
+            std::future::pending(),
+        )
+        .await;
         assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
-        let lines: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         let of = |t: &str| lines.iter().filter(|l| l["type"] == t).count();
         assert_eq!(of("hierarchy"), 1);
         assert_eq!(of("frame"), 3);
@@ -639,22 +820,41 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn client_text_output_and_refused_connection() {
-        let sim = MosketchSimulator::start(SimConfig::default()).await.unwrap();
+        let sim = MosketchSimulator::start(SimConfig::default())
+            .await
+            .unwrap();
         let port = sim.port();
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let args = ClientArgs { json: false, ..client_args(port) };
-        assert_eq!(run_client(args.clone(), &mut out, &mut err, std::future::pending()).await, 0);
+        let args = ClientArgs {
+            json: false,
+            ..client_args(port)
+        };
+        assert_eq!(
+            run_client(args.clone(), &mut out, &mut err, std::future::pending()).await,
+            0
+        );
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("hierarchy 1: 65 joints (with parents and rest offsets)"), "{text}");
+        assert!(
+            text.starts_with("hierarchy 1: 65 joints (with parents and rest offsets)"),
+            "{text}"
+        );
         assert!(text.contains("LeftHandIndex2  <- LeftHandIndex1"));
         assert!(text.contains("frame 1: 65 joints  Hips R=["), "{text}");
         assert!(text.lines().last().unwrap().starts_with("frames: "));
         sim.shutdown().await;
 
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        assert_eq!(run_client(args, &mut out, &mut err, std::future::pending()).await, 1);
+        assert_eq!(
+            run_client(args, &mut out, &mut err, std::future::pending()).await,
+            1
+        );
         let err = String::from_utf8(err).unwrap();
-        assert!(err.contains(&format!("not reachable at 127.0.0.1:{port} — enable streaming in Mosketch")), "{err}");
+        assert!(
+            err.contains(&format!(
+                "not reachable at 127.0.0.1:{port} — enable streaming in Mosketch"
+            )),
+            "{err}"
+        );
     }
 
     /// A writer the test can read while the command writes.
@@ -687,18 +887,34 @@ mod tests {
         };
         let out = SharedBuf::default();
         let mut sim_out = out.clone();
-        let sim = async move { run_sim(args, &mut sim_out, &mut std::io::sink(), async { let _ = rx.await; }).await };
+        let sim = async move {
+            run_sim(args, &mut sim_out, &mut std::io::sink(), async {
+                let _ = rx.await;
+            })
+            .await
+        };
         let check = async {
             let port = loop {
                 let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
-                if let Some(addr) = text.lines().next().and_then(|l| l.strip_prefix("listening on 127.0.0.1:")) {
+                if let Some(addr) = text
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("listening on 127.0.0.1:"))
+                {
                     break addr.parse::<u16>().unwrap();
                 }
                 tokio::time::sleep(Duration::from_millis(10)).await;
             };
-            let (session, _) = MosketchSession::start(MosketchConfig { port, reconnect: false, ..Default::default() });
+            let (session, _) = MosketchSession::start(MosketchConfig {
+                port,
+                reconnect: false,
+                ..Default::default()
+            });
             let mut pose = session.pose();
-            tokio::time::timeout(Duration::from_secs(10), pose.wait_for(|p| p.frame >= 3)).await.unwrap().unwrap();
+            tokio::time::timeout(Duration::from_secs(10), pose.wait_for(|p| p.frame >= 3))
+                .await
+                .unwrap()
+                .unwrap();
             let h = session.hierarchy().borrow().clone().unwrap();
             assert_eq!(h.joints[0], "Body");
             assert!(h.skeleton.is_none(), "--no-skeleton");

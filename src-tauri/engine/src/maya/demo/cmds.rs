@@ -11,15 +11,36 @@ pub const MAYA_VERSION: &str = "2025";
 
 /// Every command Demo Maya knows, for its "what can I try" hints.
 pub const SIMULATED: &[&str] = &[
-    "about", "polySphere", "polyCube", "polyCylinder", "polyCone", "polyPlane", "polyTorus", "spaceLocator", "joint", "ls",
-    "select", "delete", "objExists", "nodeType", "file", "warning", "error", "getAttr", "setAttr", "listRelatives",
+    "about",
+    "polySphere",
+    "polyCube",
+    "polyCylinder",
+    "polyCone",
+    "polyPlane",
+    "polyTorus",
+    "spaceLocator",
+    "joint",
+    "ls",
+    "select",
+    "delete",
+    "objExists",
+    "nodeType",
+    "file",
+    "warning",
+    "error",
+    "getAttr",
+    "setAttr",
+    "listRelatives",
 ];
 
 /// Validated keyword flags, stored under their long names.
 struct Flags(Vec<(&'static str, Value)>);
 
 impl Flags {
-    fn parse(kwargs: Vec<(String, Value)>, known: &[(&'static str, &'static str)]) -> Result<Self, PyError> {
+    fn parse(
+        kwargs: Vec<(String, Value)>,
+        known: &[(&'static str, &'static str)],
+    ) -> Result<Self, PyError> {
         let mut out = Vec::with_capacity(kwargs.len());
         for (k, v) in kwargs {
             match known.iter().find(|(long, short)| *long == k || *short == k) {
@@ -39,7 +60,10 @@ impl Flags {
         match self.get(long) {
             None => Ok(None),
             Some(Value::Str(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(PyError::type_error(format!("Invalid argument for flag '{long}': expected a string, got {}", v.repr()))),
+            Some(v) => Err(PyError::type_error(format!(
+                "Invalid argument for flag '{long}': expected a string, got {}",
+                v.repr()
+            ))),
         }
     }
     fn vector(&self, long: &str) -> Result<Option<[f64; 3]>, PyError> {
@@ -48,10 +72,16 @@ impl Flags {
 }
 
 fn vector3(v: &Value, what: &str) -> Result<[f64; 3], PyError> {
-    let bad = || PyError::type_error(format!("Invalid arguments for flag '{what}'. Expected ( distance, distance, distance ), got {}", v.repr()));
+    let bad = || {
+        PyError::type_error(format!("Invalid arguments for flag '{what}'. Expected ( distance, distance, distance ), got {}", v.repr()))
+    };
     let items = v.items().ok_or_else(bad)?;
     match items {
-        [a, b, c] => Ok([a.as_f64().ok_or_else(bad)?, b.as_f64().ok_or_else(bad)?, c.as_f64().ok_or_else(bad)?]),
+        [a, b, c] => Ok([
+            a.as_f64().ok_or_else(bad)?,
+            b.as_f64().ok_or_else(bad)?,
+            c.as_f64().ok_or_else(bad)?,
+        ]),
         _ => Err(bad()),
     }
 }
@@ -63,7 +93,12 @@ fn names(args: &[Value]) -> Result<Vec<String>, PyError> {
         match a {
             Value::Str(s) => out.push(s.clone()),
             Value::List(v) | Value::Tuple(v) => out.extend(names(v)?),
-            v => return Err(PyError::type_error(format!("Object {} is invalid", v.repr()))),
+            v => {
+                return Err(PyError::type_error(format!(
+                    "Object {} is invalid",
+                    v.repr()
+                )))
+            }
         }
     }
     Ok(out)
@@ -81,7 +116,11 @@ fn str_list(v: Vec<String>) -> Value {
 fn resolve(scene: &Scene, wanted: &[String]) -> Result<Vec<String>, PyError> {
     let mut out = Vec::new();
     for w in wanted {
-        let hits = if w.contains('*') || w.contains('?') { scene.ls(std::slice::from_ref(w), None) } else { vec![w.clone()] };
+        let hits = if w.contains('*') || w.contains('?') {
+            scene.ls(std::slice::from_ref(w), None)
+        } else {
+            vec![w.clone()]
+        };
         if hits.is_empty() || hits.iter().any(|h| !scene.exists(h)) {
             return Err(no_match(w));
         }
@@ -109,17 +148,38 @@ const POLY: &[(&str, &str)] = &[
     ("constructionHistory", "ch"),
 ];
 
-pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mut Ctx) -> Result<Value, PyError> {
+pub fn call(
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+    ctx: &mut Ctx,
+) -> Result<Value, PyError> {
     match name {
         "about" => {
             let f = Flags::parse(
                 kwargs,
-                &[("version", "v"), ("apiVersion", "api"), ("operatingSystem", "os"), ("product", "p"), ("batch", "b"), ("query", "q")],
+                &[
+                    ("version", "v"),
+                    ("apiVersion", "api"),
+                    ("operatingSystem", "os"),
+                    ("product", "p"),
+                    ("batch", "b"),
+                    ("query", "q"),
+                ],
             )?;
             Ok(if f.on("apiVersion") {
                 Value::Int(20250000)
             } else if f.on("operatingSystem") {
-                Value::Str(if cfg!(windows) { "win64" } else if cfg!(target_os = "macos") { "mac" } else { "linux64" }.into())
+                Value::Str(
+                    if cfg!(windows) {
+                        "win64"
+                    } else if cfg!(target_os = "macos") {
+                        "mac"
+                    } else {
+                        "linux64"
+                    }
+                    .into(),
+                )
             } else if f.on("product") {
                 Value::Str(format!("Maya {MAYA_VERSION}"))
             } else if f.on("batch") {
@@ -130,15 +190,32 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         }
         "polySphere" | "polyCube" | "polyCylinder" | "polyCone" | "polyPlane" | "polyTorus" => {
             if !args.is_empty() {
-                return Err(PyError::limitation(&format!("editing an existing {name} (cmds.{name} with objects)")));
+                return Err(PyError::limitation(&format!(
+                    "editing an existing {name} (cmds.{name} with objects)"
+                )));
             }
             let f = Flags::parse(kwargs, POLY)?;
             let n = f.string("name")?;
-            let history = f.get("constructionHistory").map(Value::truthy).unwrap_or(true);
-            Ok(str_list(ctx.scene.create_object(name, n.as_deref(), history)))
+            let history = f
+                .get("constructionHistory")
+                .map(Value::truthy)
+                .unwrap_or(true);
+            Ok(str_list(ctx.scene.create_object(
+                name,
+                n.as_deref(),
+                history,
+            )))
         }
         "spaceLocator" => {
-            let f = Flags::parse(kwargs, &[("name", "n"), ("position", "p"), ("absolute", "a"), ("relative", "r")])?;
+            let f = Flags::parse(
+                kwargs,
+                &[
+                    ("name", "n"),
+                    ("position", "p"),
+                    ("absolute", "a"),
+                    ("relative", "r"),
+                ],
+            )?;
             let n = f.string("name")?;
             let created = ctx.scene.create_object("spaceLocator", n.as_deref(), false);
             if let (Some(p), Some(node)) = (f.vector("position")?, ctx.scene.get_mut(&created[0])) {
@@ -149,7 +226,14 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         "joint" => {
             let f = Flags::parse(
                 kwargs,
-                &[("name", "n"), ("position", "p"), ("absolute", "a"), ("relative", "r"), ("radius", "rad"), ("orientation", "o")],
+                &[
+                    ("name", "n"),
+                    ("position", "p"),
+                    ("absolute", "a"),
+                    ("relative", "r"),
+                    ("radius", "rad"),
+                    ("orientation", "o"),
+                ],
             )?;
             let n = f.string("name")?;
             let p = f.vector("position")?.unwrap_or([0.0; 3]);
@@ -162,13 +246,27 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         "ls" => {
             let f = Flags::parse(
                 kwargs,
-                &[("selection", "sl"), ("type", "typ"), ("long", "l"), ("transforms", "tr"), ("shapes", "s"), ("dagObjects", "dag")],
+                &[
+                    ("selection", "sl"),
+                    ("type", "typ"),
+                    ("long", "l"),
+                    ("transforms", "tr"),
+                    ("shapes", "s"),
+                    ("dagObjects", "dag"),
+                ],
             )?;
             let patterns = names(&args)?;
             let types: Vec<String> = match f.get("type") {
                 None => Vec::new(),
-                Some(v @ (Value::Str(_) | Value::List(_) | Value::Tuple(_))) => names(std::slice::from_ref(v))?,
-                Some(v) => return Err(PyError::type_error(format!("Invalid argument for flag 'type': {}", v.repr()))),
+                Some(v @ (Value::Str(_) | Value::List(_) | Value::Tuple(_))) => {
+                    names(std::slice::from_ref(v))?
+                }
+                Some(v) => {
+                    return Err(PyError::type_error(format!(
+                        "Invalid argument for flag 'type': {}",
+                        v.repr()
+                    )))
+                }
             };
             let mut types = types;
             if f.on("transforms") {
@@ -197,7 +295,16 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
             Ok(str_list(out))
         }
         "select" => {
-            let f = Flags::parse(kwargs, &[("clear", "cl"), ("add", "add"), ("deselect", "d"), ("replace", "r"), ("toggle", "tgl")])?;
+            let f = Flags::parse(
+                kwargs,
+                &[
+                    ("clear", "cl"),
+                    ("add", "add"),
+                    ("deselect", "d"),
+                    ("replace", "r"),
+                    ("toggle", "tgl"),
+                ],
+            )?;
             let wanted = resolve(ctx.scene, &names(&args)?)?;
             let sel = &mut ctx.scene.selection;
             if f.on("clear") {
@@ -226,21 +333,28 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
                 doomed = ctx.scene.selection.clone();
             }
             if doomed.is_empty() {
-                return Err(PyError::new("RuntimeError", "Not enough objects or values."));
+                return Err(PyError::new(
+                    "RuntimeError",
+                    "Not enough objects or values.",
+                ));
             }
             ctx.scene.delete(&doomed).map_err(|n| no_match(&n))?;
             Ok(Value::None)
         }
         "objExists" => match (args.as_slice(), kwargs.is_empty()) {
             ([Value::Str(n)], true) => Ok(Value::Bool(ctx.scene.exists(n))),
-            _ => Err(PyError::type_error("objExists() takes exactly one object name")),
+            _ => Err(PyError::type_error(
+                "objExists() takes exactly one object name",
+            )),
         },
         "nodeType" => match (args.as_slice(), kwargs.is_empty()) {
             ([Value::Str(n)], true) => match ctx.scene.get(n) {
                 Some(node) => Ok(Value::Str(node.kind.type_name().into())),
                 None => Err(no_match(n)),
             },
-            _ => Err(PyError::type_error("nodeType() takes exactly one object name")),
+            _ => Err(PyError::type_error(
+                "nodeType() takes exactly one object name",
+            )),
         },
         "file" => {
             let f = Flags::parse(
@@ -268,7 +382,9 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
                 ctx.scene.path = path.clone();
                 Ok(Value::Str(path))
             } else {
-                Err(PyError::limitation("cmds.file with these flags (Demo Maya has no files on disk)"))
+                Err(PyError::limitation(
+                    "cmds.file with these flags (Demo Maya has no files on disk)",
+                ))
             }
         }
         "warning" | "error" => {
@@ -285,14 +401,18 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         "getAttr" => {
             Flags::parse(kwargs, &[])?;
             let [Value::Str(plug)] = args.as_slice() else {
-                return Err(PyError::type_error("getAttr() takes one 'node.attribute' string"));
+                return Err(PyError::type_error(
+                    "getAttr() takes one 'node.attribute' string",
+                ));
             };
             let (node, attr) = plug_of(ctx.scene, plug)?;
             let n = ctx.scene.get(&node).ok_or_else(|| no_match(plug))?;
             Ok(match attr {
                 Attr::Vector(v) => {
                     let x = *vec_of(n, v);
-                    Value::List(vec![Value::Tuple(x.iter().map(|f| Value::Float(*f)).collect())])
+                    Value::List(vec![Value::Tuple(
+                        x.iter().map(|f| Value::Float(*f)).collect(),
+                    )])
                 }
                 Attr::Component(v, i) => Value::Float(vec_of(n, v)[i]),
                 Attr::RotateOrder => Value::Int(n.rotate_order),
@@ -302,7 +422,9 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         "setAttr" => {
             Flags::parse(kwargs, &[("type", "typ")])?;
             let Some(Value::Str(plug)) = args.first() else {
-                return Err(PyError::type_error("setAttr() takes a 'node.attribute' string and values"));
+                return Err(PyError::type_error(
+                    "setAttr() takes a 'node.attribute' string and values",
+                ));
             };
             let (node, attr) = plug_of(ctx.scene, plug)?;
             let values: Vec<Value> = match &args[1..] {
@@ -310,7 +432,12 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
                 rest => rest.to_vec(),
             };
             let nums: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
-            let wrong = || PyError::new("RuntimeError", format!("setAttr: wrong number or type of values for '{plug}'"));
+            let wrong = || {
+                PyError::new(
+                    "RuntimeError",
+                    format!("setAttr: wrong number or type of values for '{plug}'"),
+                )
+            };
             if nums.len() != values.len() {
                 return Err(wrong());
             }
@@ -327,7 +454,13 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
         "listRelatives" => {
             let f = Flags::parse(
                 kwargs,
-                &[("parent", "p"), ("children", "c"), ("allDescendents", "ad"), ("shapes", "s"), ("type", "typ")],
+                &[
+                    ("parent", "p"),
+                    ("children", "c"),
+                    ("allDescendents", "ad"),
+                    ("shapes", "s"),
+                    ("type", "typ"),
+                ],
             )?;
             let mut targets = resolve(ctx.scene, &names(&args)?)?;
             if args.is_empty() {
@@ -336,7 +469,11 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
             let mut out: Vec<String> = Vec::new();
             for t in &targets {
                 let found = if f.on("parent") {
-                    ctx.scene.get(t).and_then(|n| n.parent.clone()).into_iter().collect()
+                    ctx.scene
+                        .get(t)
+                        .and_then(|n| n.parent.clone())
+                        .into_iter()
+                        .collect()
                 } else if f.on("allDescendents") {
                     ctx.scene.descendants(t)
                 } else {
@@ -350,11 +487,23 @@ pub fn call(name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>, ctx: &mu
             }
             let want_type = f.string("type")?;
             out.retain(|n| {
-                let kind = ctx.scene.get(n).map(|n| n.kind).unwrap_or(NodeKind::Transform);
-                (!f.on("shapes") || kind.is_shape()) && want_type.as_deref().map(|t| kind.type_name() == t).unwrap_or(true)
+                let kind = ctx
+                    .scene
+                    .get(n)
+                    .map(|n| n.kind)
+                    .unwrap_or(NodeKind::Transform);
+                (!f.on("shapes") || kind.is_shape())
+                    && want_type
+                        .as_deref()
+                        .map(|t| kind.type_name() == t)
+                        .unwrap_or(true)
             });
             // Maya answers None, not [], when there is nothing.
-            Ok(if out.is_empty() { Value::None } else { str_list(out) })
+            Ok(if out.is_empty() {
+                Value::None
+            } else {
+                str_list(out)
+            })
         }
         other => Err(PyError::limitation(&format!("cmds.{other}()"))),
     }

@@ -16,16 +16,70 @@ pub(super) struct Eval<'g, 'c, 'x> {
 }
 
 /// Python built-ins Demo Maya runs.
-const BUILTINS: &[&str] =
-    &["print", "len", "str", "repr", "int", "float", "bool", "abs", "round", "min", "max", "sum", "list", "sorted"];
+const BUILTINS: &[&str] = &[
+    "print", "len", "str", "repr", "int", "float", "bool", "abs", "round", "min", "max", "sum",
+    "list", "sorted",
+];
 
 /// Python built-ins it knows exist but does not run (a limitation, not a NameError).
 const OTHER_BUILTINS: &[&str] = &[
-    "range", "enumerate", "zip", "map", "filter", "open", "input", "dict", "set", "tuple", "type", "isinstance",
-    "getattr", "setattr", "hasattr", "exec", "eval", "compile", "__import__", "iter", "next", "reversed", "any", "all",
-    "format", "chr", "ord", "hex", "bin", "oct", "divmod", "pow", "hash", "id", "dir", "vars", "globals", "locals",
-    "super", "object", "callable", "help", "frozenset", "bytes", "bytearray", "slice", "complex", "exit", "quit",
-    "Exception", "ValueError", "RuntimeError", "TypeError", "KeyError", "IndexError", "NameError", "issubclass",
+    "range",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "open",
+    "input",
+    "dict",
+    "set",
+    "tuple",
+    "type",
+    "isinstance",
+    "getattr",
+    "setattr",
+    "hasattr",
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "iter",
+    "next",
+    "reversed",
+    "any",
+    "all",
+    "format",
+    "chr",
+    "ord",
+    "hex",
+    "bin",
+    "oct",
+    "divmod",
+    "pow",
+    "hash",
+    "id",
+    "dir",
+    "vars",
+    "globals",
+    "locals",
+    "super",
+    "object",
+    "callable",
+    "help",
+    "frozenset",
+    "bytes",
+    "bytearray",
+    "slice",
+    "complex",
+    "exit",
+    "quit",
+    "Exception",
+    "ValueError",
+    "RuntimeError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "NameError",
+    "issubclass",
 ];
 
 impl Eval<'_, '_, '_> {
@@ -49,7 +103,8 @@ impl Eval<'_, '_, '_> {
             }
             Stmt::Import(binds) => {
                 for (name, module) in binds {
-                    self.globals.insert(name.clone(), Value::Module(module.clone()));
+                    self.globals
+                        .insert(name.clone(), Value::Module(module.clone()));
                 }
                 Ok(Value::None)
             }
@@ -106,12 +161,18 @@ impl Eval<'_, '_, '_> {
                 Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(overflow),
                 Value::Bool(b) => Ok(Value::Int(-(b as i64))),
                 Value::Float(f) => Ok(Value::Float(-f)),
-                v => Err(PyError::type_error(format!("bad operand type for unary -: '{}'", v.type_name()))),
+                v => Err(PyError::type_error(format!(
+                    "bad operand type for unary -: '{}'",
+                    v.type_name()
+                ))),
             },
             Expr::Pos(e) => match self.eval(e)? {
                 Value::Bool(b) => Ok(Value::Int(b as i64)),
                 v @ (Value::Int(_) | Value::Float(_)) => Ok(v),
-                v => Err(PyError::type_error(format!("bad operand type for unary +: '{}'", v.type_name()))),
+                v => Err(PyError::type_error(format!(
+                    "bad operand type for unary +: '{}'",
+                    v.type_name()
+                ))),
             },
             Expr::Power(a, b) => {
                 let a = self.eval(a)?;
@@ -161,17 +222,27 @@ impl Eval<'_, '_, '_> {
     fn eval_postfix(&mut self, base: &Expr, posts: &[Post]) -> Result<Value, PyError> {
         // `name.append(x)` / `name.extend(xs)` mutate the variable in place.
         if let (Expr::Name(n), [Post::Attr(m), Post::Call(args, kwargs)]) = (base, posts) {
-            if matches!(m.as_str(), "append" | "extend") && matches!(self.globals.get(n), Some(Value::List(_))) {
+            if matches!(m.as_str(), "append" | "extend")
+                && matches!(self.globals.get(n), Some(Value::List(_)))
+            {
                 let args = self.eval_all(args)?;
                 if !kwargs.is_empty() || args.len() != 1 {
-                    return Err(PyError::type_error(format!("list.{m}() takes exactly one argument ({} given)", args.len())));
+                    return Err(PyError::type_error(format!(
+                        "list.{m}() takes exactly one argument ({} given)",
+                        args.len()
+                    )));
                 }
                 let arg = args.into_iter().next().unwrap_or(Value::None);
                 let extra = match (m.as_str(), arg) {
                     ("append", v) => vec![v],
                     (_, Value::List(v) | Value::Tuple(v)) => v,
                     (_, Value::Str(s)) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
-                    (_, v) => return Err(PyError::type_error(format!("'{}' object is not iterable", v.type_name()))),
+                    (_, v) => {
+                        return Err(PyError::type_error(format!(
+                            "'{}' object is not iterable",
+                            v.type_name()
+                        )))
+                    }
                 };
                 if let Some(Value::List(list)) = self.globals.get(n) {
                     let mut grown = list.clone();
@@ -208,42 +279,74 @@ impl Eval<'_, '_, '_> {
         Ok(v)
     }
 
-    fn call(&mut self, f: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, PyError> {
+    fn call(
+        &mut self,
+        f: Value,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, PyError> {
         match f {
             Value::Func(Func::Builtin(name)) => self.builtin(name, args, kwargs),
             Value::Func(Func::Cmds(name)) => cmds::call(&name, args, kwargs, self.ctx),
             Value::Func(Func::Mel(name)) if name == "eval" => {
                 let code = match (args.as_slice(), kwargs.is_empty()) {
                     ([Value::Str(s)], true) => s.clone(),
-                    _ => return Err(PyError::type_error("mel.eval() takes exactly one string argument")),
+                    _ => {
+                        return Err(PyError::type_error(
+                            "mel.eval() takes exactly one string argument",
+                        ))
+                    }
                 };
                 mel::eval_from_python(&code, self.ctx)
             }
             Value::Func(Func::Mel(name)) => Err(PyError::limitation(&format!("maya.mel.{name}"))),
             Value::Func(Func::Method(recv, name)) => str_method(&recv, &name, args, kwargs),
-            Value::Module(m) if m.starts_with("maya") => Err(PyError::limitation(&format!("{m}()"))),
-            other => Err(PyError::type_error(format!("'{}' object is not callable", other.type_name()))),
+            Value::Module(m) if m.starts_with("maya") => {
+                Err(PyError::limitation(&format!("{m}()")))
+            }
+            other => Err(PyError::type_error(format!(
+                "'{}' object is not callable",
+                other.type_name()
+            ))),
         }
     }
 
-    fn builtin(&mut self, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, PyError> {
+    fn builtin(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Value, PyError> {
         if name == "print" {
             let (mut sep, mut end) = (" ".to_string(), "\n".to_string());
             for (k, v) in kwargs {
                 let text = match &v {
                     Value::None => None,
                     Value::Str(s) => Some(s.clone()),
-                    other => return Err(PyError::type_error(format!("{k} must be None or a string, not {}", other.type_name()))),
+                    other => {
+                        return Err(PyError::type_error(format!(
+                            "{k} must be None or a string, not {}",
+                            other.type_name()
+                        )))
+                    }
                 };
                 match k.as_str() {
                     "sep" => sep = text.unwrap_or_else(|| " ".into()),
                     "end" => end = text.unwrap_or_else(|| "\n".into()),
                     "flush" => {}
                     "file" => return Err(PyError::limitation("print(file=...)")),
-                    _ => return Err(PyError::type_error(format!("'{k}' is an invalid keyword argument for print()"))),
+                    _ => {
+                        return Err(PyError::type_error(format!(
+                            "'{k}' is an invalid keyword argument for print()"
+                        )))
+                    }
                 }
             }
-            let text = args.iter().map(Value::to_str).collect::<Vec<_>>().join(&sep);
+            let text = args
+                .iter()
+                .map(Value::to_str)
+                .collect::<Vec<_>>()
+                .join(&sep);
             // Like Maya: the text and the line end arrive as two messages.
             if !text.is_empty() {
                 self.ctx.emit(1, &text);
@@ -254,12 +357,17 @@ impl Eval<'_, '_, '_> {
             return Ok(Value::None);
         }
         if !kwargs.is_empty() && !matches!(name, "round" | "sum") {
-            return Err(PyError::type_error(format!("{name}() takes no keyword arguments")));
+            return Err(PyError::type_error(format!(
+                "{name}() takes no keyword arguments"
+            )));
         }
         let one = |args: &[Value]| -> Result<Value, PyError> {
             match args {
                 [v] => Ok(v.clone()),
-                _ => Err(PyError::type_error(format!("{name}() takes exactly one argument ({} given)", args.len()))),
+                _ => Err(PyError::type_error(format!(
+                    "{name}() takes exactly one argument ({} given)",
+                    args.len()
+                ))),
             }
         };
         match name {
@@ -406,17 +514,60 @@ fn iterate(v: &Value) -> Result<Vec<Value>, PyError> {
     match v {
         Value::List(items) | Value::Tuple(items) => Ok(items.clone()),
         Value::Str(s) => Ok(s.chars().map(|c| Value::Str(c.to_string())).collect()),
-        v => Err(PyError::type_error(format!("'{}' object is not iterable", v.type_name()))),
+        v => Err(PyError::type_error(format!(
+            "'{}' object is not iterable",
+            v.type_name()
+        ))),
     }
 }
 
-const STR_METHODS: &[&str] = &["upper", "lower", "strip", "lstrip", "rstrip", "split", "join", "replace", "startswith", "endswith"];
-const OTHER_STR_METHODS: &[&str] = &[
-    "format", "count", "find", "rfind", "index", "rindex", "title", "capitalize", "zfill", "center", "ljust", "rjust",
-    "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "splitlines", "encode", "partition",
-    "rpartition", "rsplit", "swapcase", "casefold", "expandtabs", "removeprefix", "removesuffix", "format_map",
+const STR_METHODS: &[&str] = &[
+    "upper",
+    "lower",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "join",
+    "replace",
+    "startswith",
+    "endswith",
 ];
-const LIST_METHODS: &[&str] = &["append", "extend", "insert", "remove", "pop", "clear", "index", "count", "sort", "reverse", "copy"];
+const OTHER_STR_METHODS: &[&str] = &[
+    "format",
+    "count",
+    "find",
+    "rfind",
+    "index",
+    "rindex",
+    "title",
+    "capitalize",
+    "zfill",
+    "center",
+    "ljust",
+    "rjust",
+    "isdigit",
+    "isalpha",
+    "isalnum",
+    "isspace",
+    "isupper",
+    "islower",
+    "splitlines",
+    "encode",
+    "partition",
+    "rpartition",
+    "rsplit",
+    "swapcase",
+    "casefold",
+    "expandtabs",
+    "removeprefix",
+    "removesuffix",
+    "format_map",
+];
+const LIST_METHODS: &[&str] = &[
+    "append", "extend", "insert", "remove", "pop", "clear", "index", "count", "sort", "reverse",
+    "copy",
+];
 
 fn getattr(v: Value, a: &str) -> Result<Value, PyError> {
     match &v {
@@ -429,25 +580,44 @@ fn getattr(v: Value, a: &str) -> Result<Value, PyError> {
                 Err(PyError::limitation(&format!("the '{root}' module")))
             }
         },
-        Value::Str(_) if STR_METHODS.contains(&a) => Ok(Value::Func(Func::Method(Box::new(v), a.to_string()))),
-        Value::Str(_) if OTHER_STR_METHODS.contains(&a) => Err(PyError::limitation(&format!("str.{a}()"))),
-        Value::List(_) if LIST_METHODS.contains(&a) => {
-            Err(PyError::limitation(&format!("list.{a}() (only name.append(x) and name.extend(xs) on a variable)")))
+        Value::Str(_) if STR_METHODS.contains(&a) => {
+            Ok(Value::Func(Func::Method(Box::new(v), a.to_string())))
         }
-        _ => Err(PyError::new("AttributeError", format!("'{}' object has no attribute '{a}'", v.type_name()))),
+        Value::Str(_) if OTHER_STR_METHODS.contains(&a) => {
+            Err(PyError::limitation(&format!("str.{a}()")))
+        }
+        Value::List(_) if LIST_METHODS.contains(&a) => Err(PyError::limitation(&format!(
+            "list.{a}() (only name.append(x) and name.extend(xs) on a variable)"
+        ))),
+        _ => Err(PyError::new(
+            "AttributeError",
+            format!("'{}' object has no attribute '{a}'", v.type_name()),
+        )),
     }
 }
 
-fn str_method(recv: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> Result<Value, PyError> {
-    let Value::Str(s) = recv else { return Err(PyError::type_error("not a str")) };
+fn str_method(
+    recv: &Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(String, Value)>,
+) -> Result<Value, PyError> {
+    let Value::Str(s) = recv else {
+        return Err(PyError::type_error("not a str"));
+    };
     if !kwargs.is_empty() {
-        return Err(PyError::limitation(&format!("keyword arguments to str.{name}()")));
+        return Err(PyError::limitation(&format!(
+            "keyword arguments to str.{name}()"
+        )));
     }
     let arg_str = |i: usize| -> Result<Option<&str>, PyError> {
         match args.get(i) {
             None | Some(Value::None) => Ok(None),
             Some(Value::Str(a)) => Ok(Some(a)),
-            Some(v) => Err(PyError::type_error(format!("must be str or None, not {}", v.type_name()))),
+            Some(v) => Err(PyError::type_error(format!(
+                "must be str or None, not {}",
+                v.type_name()
+            ))),
         }
     };
     let max_args = match name {
@@ -456,11 +626,21 @@ fn str_method(recv: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, V
         _ => 2,
     };
     if args.len() > max_args {
-        return Err(PyError::type_error(format!("str.{name}() takes at most {max_args} arguments ({} given)", args.len())));
+        return Err(PyError::type_error(format!(
+            "str.{name}() takes at most {max_args} arguments ({} given)",
+            args.len()
+        )));
     }
     let s = s.as_str();
-    let strip_set = |a: Option<&str>| -> Vec<char> { a.map(|a| a.chars().collect()).unwrap_or_default() };
-    let stripper = |set: &[char], c: char| if set.is_empty() { c.is_whitespace() } else { set.contains(&c) };
+    let strip_set =
+        |a: Option<&str>| -> Vec<char> { a.map(|a| a.chars().collect()).unwrap_or_default() };
+    let stripper = |set: &[char], c: char| {
+        if set.is_empty() {
+            c.is_whitespace()
+        } else {
+            set.contains(&c)
+        }
+    };
     Ok(match name {
         "upper" => Value::Str(s.to_uppercase()),
         "lower" => Value::Str(s.to_lowercase()),
@@ -488,7 +668,10 @@ fn str_method(recv: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, V
                 match v {
                     Value::Str(p) => parts.push(p.as_str()),
                     v => {
-                        return Err(PyError::type_error(format!("sequence item {i}: expected str instance, {} found", v.type_name())))
+                        return Err(PyError::type_error(format!(
+                            "sequence item {i}: expected str instance, {} found",
+                            v.type_name()
+                        )))
                     }
                 }
             }
@@ -507,10 +690,23 @@ fn str_method(recv: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, V
         "startswith" | "endswith" => {
             let options: Vec<String> = match args.first() {
                 Some(Value::Str(p)) => vec![p.clone()],
-                Some(Value::Tuple(ps)) => ps.iter().filter_map(|p| p.as_str().map(str::to_string)).collect(),
-                _ => return Err(PyError::type_error(format!("{name} first arg must be str or a tuple of str"))),
+                Some(Value::Tuple(ps)) => ps
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect(),
+                _ => {
+                    return Err(PyError::type_error(format!(
+                        "{name} first arg must be str or a tuple of str"
+                    )))
+                }
             };
-            let hit = options.iter().any(|p| if name == "startswith" { s.starts_with(p.as_str()) } else { s.ends_with(p.as_str()) });
+            let hit = options.iter().any(|p| {
+                if name == "startswith" {
+                    s.starts_with(p.as_str())
+                } else {
+                    s.ends_with(p.as_str())
+                }
+            });
             Value::Bool(hit)
         }
         other => return Err(PyError::limitation(&format!("str.{other}()"))),
@@ -520,12 +716,20 @@ fn str_method(recv: &Value, name: &str, args: Vec<Value>, kwargs: Vec<(String, V
 fn seq_index(len: usize, i: &Value, what: &str) -> Result<usize, PyError> {
     let i = match i {
         Value::Int(_) | Value::Bool(_) => i.as_i64().unwrap_or(0),
-        v => return Err(PyError::type_error(format!("{what} indices must be integers or slices, not {}", v.type_name()))),
+        v => {
+            return Err(PyError::type_error(format!(
+                "{what} indices must be integers or slices, not {}",
+                v.type_name()
+            )))
+        }
     };
     let idx = if i < 0 { i + len as i64 } else { i };
     if idx < 0 || idx >= len as i64 {
         let name = if what == "string" { "string" } else { what };
-        return Err(PyError::new("IndexError", format!("{name} index out of range")));
+        return Err(PyError::new(
+            "IndexError",
+            format!("{name} index out of range"),
+        ));
     }
     Ok(idx as usize)
 }
@@ -536,9 +740,14 @@ fn index(v: Value, i: Value) -> Result<Value, PyError> {
         Value::Tuple(items) => Ok(items[seq_index(items.len(), &i, "tuple")?].clone()),
         Value::Str(s) => {
             let chars: Vec<char> = s.chars().collect();
-            Ok(Value::Str(chars[seq_index(chars.len(), &i, "string")?].to_string()))
+            Ok(Value::Str(
+                chars[seq_index(chars.len(), &i, "string")?].to_string(),
+            ))
         }
-        v => Err(PyError::type_error(format!("'{}' object is not subscriptable", v.type_name()))),
+        v => Err(PyError::type_error(format!(
+            "'{}' object is not subscriptable",
+            v.type_name()
+        ))),
     }
 }
 
@@ -548,10 +757,16 @@ fn slice(v: Value, a: Option<Value>, b: Option<Value>) -> Result<Value, PyError>
             None | Some(Value::None) => Ok(default),
             Some(v @ (Value::Int(_) | Value::Bool(_))) => {
                 let i = v.as_i64().unwrap_or(0);
-                let i = if i < 0 { (i + len as i64).max(0) } else { i.min(len as i64) };
+                let i = if i < 0 {
+                    (i + len as i64).max(0)
+                } else {
+                    i.min(len as i64)
+                };
                 Ok(i as usize)
             }
-            Some(_) => Err(PyError::type_error("slice indices must be integers or None or have an __index__ method")),
+            Some(_) => Err(PyError::type_error(
+                "slice indices must be integers or None or have an __index__ method",
+            )),
         }
     };
     let cut = |len: usize, a: Option<Value>, b: Option<Value>| -> Result<(usize, usize), PyError> {
@@ -573,6 +788,9 @@ fn slice(v: Value, a: Option<Value>, b: Option<Value>) -> Result<Value, PyError>
             let (s, e) = cut(chars.len(), a, b)?;
             Ok(Value::Str(chars[s..e].iter().collect()))
         }
-        v => Err(PyError::type_error(format!("'{}' object is not subscriptable", v.type_name()))),
+        v => Err(PyError::type_error(format!(
+            "'{}' object is not subscriptable",
+            v.type_name()
+        ))),
     }
 }

@@ -83,14 +83,30 @@ impl Interpreter {
 
     /// Runs code like the helper does (`file` names it in tracebacks). Returns the
     /// value of a final expression line, if it is not None.
-    pub fn run(&mut self, code: &str, file: &str, ctx: &mut Ctx) -> Result<Option<Value>, RunError> {
-        let source_line = |no: usize| code.lines().nth(no.saturating_sub(1)).unwrap_or("").trim().to_string();
+    pub fn run(
+        &mut self,
+        code: &str,
+        file: &str,
+        ctx: &mut Ctx,
+    ) -> Result<Option<Value>, RunError> {
+        let source_line = |no: usize| {
+            code.lines()
+                .nth(no.saturating_sub(1))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
         let compile_error = |kind: &str, message: String, no: usize| {
             let traceback = format!(
                 "Traceback (most recent call last):\n  File \"{file}\", line {no}\n    {}\n{kind}: {message}\n",
                 source_line(no)
             );
-            RunError { kind: kind.to_string(), message, traceback, line: no }
+            RunError {
+                kind: kind.to_string(),
+                message,
+                traceback,
+                line: no,
+            }
         };
         let lines = lexer::tokenize(code).map_err(|e| compile_error(e.kind, e.message, e.line))?;
         let mut program = Vec::new();
@@ -99,19 +115,26 @@ impl Interpreter {
                 let (kind, message) = if program.is_empty() {
                     ("IndentationError", "unexpected indent".to_string())
                 } else {
-                    (LIMITATION, super::value::limitation_message("indented code (blocks)"))
+                    (
+                        LIMITATION,
+                        super::value::limitation_message("indented code (blocks)"),
+                    )
                 };
                 return Err(compile_error(kind, message, line.no));
             }
             for stmt in split_semicolons(&line.toks) {
-                let s = parse_statement(stmt).map_err(|e| compile_error(&e.kind, e.message, line.no))?;
+                let s = parse_statement(stmt)
+                    .map_err(|e| compile_error(&e.kind, e.message, line.no))?;
                 program.push((line.no, s));
             }
         }
         let mut value = None;
         let last = program.len().saturating_sub(1);
         for (k, (no, stmt)) in program.iter().enumerate() {
-            let mut ev = Eval { globals: &mut self.globals, ctx: &mut *ctx };
+            let mut ev = Eval {
+                globals: &mut self.globals,
+                ctx: &mut *ctx,
+            };
             match ev.exec(stmt) {
                 Ok(v) => {
                     if k == last && matches!(stmt, Stmt::Expr(_)) {
@@ -123,7 +146,12 @@ impl Interpreter {
                         "Traceback (most recent call last):\n  File \"{file}\", line {no}, in <module>\n{}: {}\n",
                         e.kind, e.message
                     );
-                    return Err(RunError { kind: e.kind, message: e.message, traceback, line: *no });
+                    return Err(RunError {
+                        kind: e.kind,
+                        message: e.message,
+                        traceback,
+                        line: *no,
+                    });
                 }
             }
         }
@@ -143,13 +171,22 @@ mod tests {
 
     impl Run {
         fn new() -> Self {
-            Self { interp: Interpreter::new(), scene: Scene::demo(), out: Vec::new() }
+            Self {
+                interp: Interpreter::new(),
+                scene: Scene::demo(),
+                out: Vec::new(),
+            }
         }
         fn run(&mut self, code: &str) -> Result<Option<String>, RunError> {
             let out = &mut self.out;
             let mut sink = |t: u8, s: &str| out.push((t, s.to_string()));
-            let mut ctx = Ctx { scene: &mut self.scene, out: &mut sink };
-            self.interp.run(code, "<mayalink>", &mut ctx).map(|v| v.map(|v| v.repr()))
+            let mut ctx = Ctx {
+                scene: &mut self.scene,
+                out: &mut sink,
+            };
+            self.interp
+                .run(code, "<mayalink>", &mut ctx)
+                .map(|v| v.map(|v| v.repr()))
         }
         fn val(&mut self, code: &str) -> String {
             match self.run(code) {
@@ -177,10 +214,21 @@ mod tests {
         assert_eq!(r.val("2 ** -1"), "0.5");
         assert_eq!(r.val("2 ** 3 ** 2"), "512");
         assert_eq!(r.val("0.1 + 0.2"), "0.30000000000000004");
-        assert_eq!(r.val("1 < 2 < 3, 1 == 1.0, not 0, 1 and 0 or 'x'"), "(True, True, True, 'x')");
-        assert_eq!(r.val("round(2.5), round(3.14159, 2), abs(-3), max([3, 9, 1]), min(4, 2), sum([1, 2.5])"), "(2, 3.14, 3, 9, 2, 3.5)");
+        assert_eq!(
+            r.val("1 < 2 < 3, 1 == 1.0, not 0, 1 and 0 or 'x'"),
+            "(True, True, True, 'x')"
+        );
+        assert_eq!(
+            r.val(
+                "round(2.5), round(3.14159, 2), abs(-3), max([3, 9, 1]), min(4, 2), sum([1, 2.5])"
+            ),
+            "(2, 3.14, 3, 9, 2, 3.5)"
+        );
         let e = r.err("1 / 0");
-        assert_eq!((e.kind.as_str(), e.message.as_str()), ("ZeroDivisionError", "division by zero"));
+        assert_eq!(
+            (e.kind.as_str(), e.message.as_str()),
+            ("ZeroDivisionError", "division by zero")
+        );
         assert_eq!(r.err("2 ** 100").kind, LIMITATION);
     }
 
@@ -188,18 +236,39 @@ mod tests {
     fn strings_lists_and_formatting() {
         let mut r = Run::new();
         assert_eq!(r.val("'a' + \"b\" * 3"), "'abbb'");
-        assert_eq!(r.val("len('héllo'), str(4.0), repr('x'), int('42'), float('1.5')"), "(5, '4.0', \"'x'\", 42, 1.5)");
-        assert_eq!(r.val("[1, 'two', [3.0]] + [None]"), "[1, 'two', [3.0], None]");
+        assert_eq!(
+            r.val("len('héllo'), str(4.0), repr('x'), int('42'), float('1.5')"),
+            "(5, '4.0', \"'x'\", 42, 1.5)"
+        );
+        assert_eq!(
+            r.val("[1, 'two', [3.0]] + [None]"),
+            "[1, 'two', [3.0], None]"
+        );
     }
 
     #[test]
     fn strings_lists_and_formatting_2() {
         let mut r = Run::new();
-        assert_eq!(r.val("x = [1, 2, 3]\nx.append(4)\nx[-1], x[1:3], 'abc'[1:], len(x)"), "(4, [2, 3], 'bc', 4)");
-        assert_eq!(r.val("n = 3\nf'{n} items, {n * 1.5:.2f} kg, {\"x\"!r}'"), "\"3 items, 4.50 kg, 'x'\"");
-        assert_eq!(r.val("'%s has %d joints (%.1f%%)' % ('Hips', 22, 99.5)"), "'Hips has 22 joints (99.5%)'");
-        assert_eq!(r.val("', '.join(['a', 'b']).upper().split(', ')"), "['A', 'B']");
-        assert_eq!(r.val("'x' in 'xyz', 3 in [1, 2], 'Left' + 'Arm' == 'LeftArm'"), "(True, False, True)");
+        assert_eq!(
+            r.val("x = [1, 2, 3]\nx.append(4)\nx[-1], x[1:3], 'abc'[1:], len(x)"),
+            "(4, [2, 3], 'bc', 4)"
+        );
+        assert_eq!(
+            r.val("n = 3\nf'{n} items, {n * 1.5:.2f} kg, {\"x\"!r}'"),
+            "\"3 items, 4.50 kg, 'x'\""
+        );
+        assert_eq!(
+            r.val("'%s has %d joints (%.1f%%)' % ('Hips', 22, 99.5)"),
+            "'Hips has 22 joints (99.5%)'"
+        );
+        assert_eq!(
+            r.val("', '.join(['a', 'b']).upper().split(', ')"),
+            "['A', 'B']"
+        );
+        assert_eq!(
+            r.val("'x' in 'xyz', 3 in [1, 2], 'Left' + 'Arm' == 'LeftArm'"),
+            "(True, False, True)"
+        );
         let e = r.err("'a' + 1");
         assert_eq!(e.kind, "TypeError");
         assert_eq!(e.message, "can only concatenate str (not \"int\") to str");
@@ -210,7 +279,11 @@ mod tests {
     #[test]
     fn print_emits_text_then_newline() {
         let mut r = Run::new();
-        assert_eq!(r.run("print('héllo', 42)\nprint()\nprint('a', 'b', sep='-', end='!')").unwrap(), None);
+        assert_eq!(
+            r.run("print('héllo', 42)\nprint()\nprint('a', 'b', sep='-', end='!')")
+                .unwrap(),
+            None
+        );
         let msgs: Vec<&str> = r.out.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(msgs, ["héllo 42", "\n", "\n", "a-b", "!"]);
         assert!(r.out.iter().all(|(t, _)| *t == 1));
@@ -221,7 +294,10 @@ mod tests {
         let mut r = Run::new();
         assert_eq!(r.run("x = 40").unwrap(), None);
         assert_eq!(r.run("x += 2\nx").unwrap().as_deref(), Some("42"));
-        assert_eq!(r.run("y = z = 'a'; y + z").unwrap().as_deref(), Some("'aa'"));
+        assert_eq!(
+            r.run("y = z = 'a'; y + z").unwrap().as_deref(),
+            Some("'aa'")
+        );
         assert_eq!(r.run("print(x)").unwrap(), None);
         assert_eq!(r.printed(), "42\n");
     }
@@ -236,7 +312,11 @@ mod tests {
             e.traceback,
             "Traceback (most recent call last):\n  File \"<mayalink>\", line 3, in <module>\nNameError: name 'foo' is not defined\n"
         );
-        assert_eq!(r.interp.get("a"), Some(&Value::Int(1)), "lines before the error ran");
+        assert_eq!(
+            r.interp.get("a"),
+            Some(&Value::Int(1)),
+            "lines before the error ran"
+        );
     }
 
     #[test]
@@ -257,7 +337,11 @@ mod tests {
         ] {
             let e = r.err(code);
             assert_eq!(e.kind, LIMITATION, "{code}: {e:?}");
-            assert!(e.message.contains("Demo Maya runs only simple code"), "{}", e.message);
+            assert!(
+                e.message.contains("Demo Maya runs only simple code"),
+                "{}",
+                e.message
+            );
             assert!(e.message.contains("Connect a real Maya"), "{}", e.message);
         }
         assert!(r.out.is_empty(), "nothing ran: {:?}", r.out);
@@ -265,7 +349,12 @@ mod tests {
         assert_eq!(r.err("import random\nrandom.random()").kind, LIMITATION);
         let e = r.err("print('hi'");
         assert_eq!(e.kind, "SyntaxError");
-        assert!(e.traceback.contains("line 1\n    print('hi'\nSyntaxError: '(' was never closed"), "{}", e.traceback);
+        assert!(
+            e.traceback
+                .contains("line 1\n    print('hi'\nSyntaxError: '(' was never closed"),
+            "{}",
+            e.traceback
+        );
         assert_eq!(r.err("  x = 1").kind, "IndentationError");
         assert_eq!(r.err("1 +").kind, "SyntaxError");
         assert_eq!(r.err("x = ").kind, "SyntaxError");
@@ -275,40 +364,107 @@ mod tests {
     #[test]
     fn cmds_calls() {
         let mut r = Run::new();
-        assert_eq!(r.val("import maya.cmds as mc\nmc.about(version=True)"), "'2025'");
-        assert_eq!(r.val("cmds.polySphere(name='ball')"), "['ball', 'polySphere1']");
+        assert_eq!(
+            r.val("import maya.cmds as mc\nmc.about(version=True)"),
+            "'2025'"
+        );
+        assert_eq!(
+            r.val("cmds.polySphere(name='ball')"),
+            "['ball', 'polySphere1']"
+        );
         assert_eq!(r.val("cmds.polyCube()"), "['pCube1', 'polyCube1']");
-        assert_eq!(r.val("from maya import cmds as c2\nc2.ls('ball', 'pCube*')"), "['ball', 'pCube1', 'pCubeShape1']");
+        assert_eq!(
+            r.val("from maya import cmds as c2\nc2.ls('ball', 'pCube*')"),
+            "['ball', 'pCube1', 'pCubeShape1']"
+        );
         assert_eq!(r.val("cmds.ls(sl=True)"), "['pCube1']");
-        assert_eq!(r.val("cmds.select('ball')\ncmds.ls(selection=True)"), "['ball']");
-        assert_eq!(r.val("cmds.delete('ball')\ncmds.objExists('ball')"), "False");
-        assert_eq!(r.val("cmds.file(q=True, sceneName=True)"), "'/projects/demo/scenes/walk_cycle.ma'");
+        assert_eq!(
+            r.val("cmds.select('ball')\ncmds.ls(selection=True)"),
+            "['ball']"
+        );
+        assert_eq!(
+            r.val("cmds.delete('ball')\ncmds.objExists('ball')"),
+            "False"
+        );
+        assert_eq!(
+            r.val("cmds.file(q=True, sceneName=True)"),
+            "'/projects/demo/scenes/walk_cycle.ma'"
+        );
         assert_eq!(r.val("cmds.spaceLocator()"), "['locator1']");
-        assert_eq!(r.val("cmds.select(cl=True)\ncmds.joint(p=(0, 1, 0))"), "'joint1'");
-        assert_eq!(r.val("cmds.getAttr('Spine.translate')"), "[(0.0, 10.0, 0.0)]");
-        assert_eq!(r.val("cmds.setAttr('Spine.tx', 2)\ncmds.getAttr('Spine.tx')"), "2.0");
-        assert_eq!(r.val("cmds.listRelatives('Spine', parent=True)"), "['Hips']");
-        assert_eq!(r.val("import maya.mel as mel\nmel.eval('about -v')"), "'2025'");
+        assert_eq!(
+            r.val("cmds.select(cl=True)\ncmds.joint(p=(0, 1, 0))"),
+            "'joint1'"
+        );
+        assert_eq!(
+            r.val("cmds.getAttr('Spine.translate')"),
+            "[(0.0, 10.0, 0.0)]"
+        );
+        assert_eq!(
+            r.val("cmds.setAttr('Spine.tx', 2)\ncmds.getAttr('Spine.tx')"),
+            "2.0"
+        );
+        assert_eq!(
+            r.val("cmds.listRelatives('Spine', parent=True)"),
+            "['Hips']"
+        );
+        assert_eq!(
+            r.val("import maya.mel as mel\nmel.eval('about -v')"),
+            "'2025'"
+        );
         r.out.clear();
         assert_eq!(r.run("cmds.warning('careful')").unwrap(), None);
         assert_eq!(r.out, [(3, "Warning: careful\n".to_string())]);
         let e = r.err("cmds.error('boom')");
-        assert_eq!((e.kind.as_str(), e.message.as_str()), ("RuntimeError", "boom"));
-        assert_eq!(r.err("cmds.select('nothing')").message, "No object matches name: nothing");
-        assert_eq!(r.err("cmds.polySphere(bogus=1)").message, "Invalid flag 'bogus'");
+        assert_eq!(
+            (e.kind.as_str(), e.message.as_str()),
+            ("RuntimeError", "boom")
+        );
+        assert_eq!(
+            r.err("cmds.select('nothing')").message,
+            "No object matches name: nothing"
+        );
+        assert_eq!(
+            r.err("cmds.polySphere(bogus=1)").message,
+            "Invalid flag 'bogus'"
+        );
         assert_eq!(r.err("cmds.parentConstraint('a', 'b')").kind, LIMITATION);
     }
 
     #[test]
     fn deep_or_hostile_input_never_panics() {
         let mut r = Run::new();
-        assert_eq!(r.err(&("(".repeat(150) + "1" + &")".repeat(150))).kind, "SyntaxError");
+        assert_eq!(
+            r.err(&("(".repeat(150) + "1" + &")".repeat(150))).kind,
+            "SyntaxError"
+        );
         assert_eq!(r.err(&"-".repeat(5000)).kind, "SyntaxError");
         let long = vec!["1"; 50_000].join(" + ");
         assert_eq!(r.val(&long), "50000");
-        assert_eq!(r.err(&format!("x = [1]\n{}", "x = [x, x]\n".repeat(40))).kind, "MemoryError");
-        assert_eq!(r.err(&format!("y = 1\n{}", "y = [y]\n".repeat(200))).kind, LIMITATION);
-        for code in ["\u{0}", "\\", "'''", "f'{'", "f'{}'", "x[", "x.1", "a = = 1", "1..2", "[,]", "print(*a)", "0x", "1e", "é = 1\né"] {
+        assert_eq!(
+            r.err(&format!("x = [1]\n{}", "x = [x, x]\n".repeat(40)))
+                .kind,
+            "MemoryError"
+        );
+        assert_eq!(
+            r.err(&format!("y = 1\n{}", "y = [y]\n".repeat(200))).kind,
+            LIMITATION
+        );
+        for code in [
+            "\u{0}",
+            "\\",
+            "'''",
+            "f'{'",
+            "f'{}'",
+            "x[",
+            "x.1",
+            "a = = 1",
+            "1..2",
+            "[,]",
+            "print(*a)",
+            "0x",
+            "1e",
+            "é = 1\né",
+        ] {
             let _ = r.run(code);
         }
     }

@@ -17,7 +17,11 @@ pub enum Tok {
 pub enum FPiece {
     Lit(String),
     /// Source of the expression, its `!r`/`!s` conversion and its format spec.
-    Expr { src: String, conv: Option<char>, spec: String },
+    Expr {
+        src: String,
+        conv: Option<char>,
+        spec: String,
+    },
 }
 
 /// One logical line: its first physical line number (1-based), whether it was
@@ -39,15 +43,16 @@ pub struct LexError {
 }
 
 const OPS: &[&str] = &[
-    "**=", "//=", ">>=", "<<=", "...", "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
-    "^=", "->", ":=", "<<", ">>", "+", "-", "*", "/", "%", "(", ")", "[", "]", "{", "}", ",", ".", "=", ":", ";", "<",
-    ">", "@", "&", "|", "^", "~",
+    "**=", "//=", ">>=", "<<=", "...", "**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=",
+    "%=", "&=", "|=", "^=", "->", ":=", "<<", ">>", "+", "-", "*", "/", "%", "(", ")", "[", "]",
+    "{", "}", ",", ".", "=", ":", ";", "<", ">", "@", "&", "|", "^", "~",
 ];
 
 pub const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 pub fn is_keyword(s: &str) -> bool {
@@ -61,7 +66,11 @@ struct Lexer {
 }
 
 pub fn tokenize(src: &str) -> Result<Vec<Line>, LexError> {
-    let mut lx = Lexer { c: src.chars().collect(), i: 0, line: 1 };
+    let mut lx = Lexer {
+        c: src.chars().collect(),
+        i: 0,
+        line: 1,
+    };
     lx.run()
 }
 
@@ -71,7 +80,11 @@ impl Lexer {
     }
 
     fn err(&self, kind: &'static str, message: impl Into<String>, line: usize) -> LexError {
-        LexError { kind, message: message.into(), line }
+        LexError {
+            kind,
+            message: message.into(),
+            line,
+        }
     }
 
     fn run(&mut self) -> Result<Vec<Line>, LexError> {
@@ -104,7 +117,11 @@ impl Lexer {
                     _ => {}
                 }
                 at_start = false;
-                cur = Some(Line { no: self.line, indented: indent > 0, toks: Vec::new() });
+                cur = Some(Line {
+                    no: self.line,
+                    indented: indent > 0,
+                    toks: Vec::new(),
+                });
             }
             let ch = self.c[self.i];
             match ch {
@@ -128,7 +145,11 @@ impl Lexer {
                         self.i = j + 1;
                         self.line += 1;
                     } else {
-                        return Err(self.err("SyntaxError", "unexpected character after line continuation character", self.line));
+                        return Err(self.err(
+                            "SyntaxError",
+                            "unexpected character after line continuation character",
+                            self.line,
+                        ));
                     }
                 }
                 '0'..='9' => {
@@ -151,7 +172,10 @@ impl Lexer {
                     let word: String = self.c[start..self.i].iter().collect();
                     let lower = word.to_ascii_lowercase();
                     if matches!(self.peek(0), Some('"' | '\''))
-                        && matches!(lower.as_str(), "r" | "u" | "f" | "b" | "rb" | "br" | "fr" | "rf")
+                        && matches!(
+                            lower.as_str(),
+                            "r" | "u" | "f" | "b" | "rb" | "br" | "fr" | "rf"
+                        )
                     {
                         let t = self.string(&lower)?;
                         push(&mut cur, t);
@@ -160,7 +184,11 @@ impl Lexer {
                     }
                 }
                 _ => {
-                    let op = OPS.iter().find(|op| op.chars().enumerate().all(|(k, oc)| self.peek(k) == Some(oc)));
+                    let op = OPS.iter().find(|op| {
+                        op.chars()
+                            .enumerate()
+                            .all(|(k, oc)| self.peek(k) == Some(oc))
+                    });
                     let Some(op) = op else {
                         return Err(self.err(
                             "SyntaxError",
@@ -172,7 +200,11 @@ impl Lexer {
                     match *op {
                         "(" | "[" | "{" => {
                             if brackets.len() >= 200 {
-                                return Err(self.err("SyntaxError", "too many nested parentheses", self.line));
+                                return Err(self.err(
+                                    "SyntaxError",
+                                    "too many nested parentheses",
+                                    self.line,
+                                ));
                             }
                             brackets.push((op.chars().next().unwrap_or('('), self.line));
                         }
@@ -229,7 +261,9 @@ impl Lexer {
             digits(self);
         }
         if matches!(self.peek(0), Some('e' | 'E'))
-            && (matches!(self.peek(1), Some('0'..='9')) || (matches!(self.peek(1), Some('+' | '-')) && matches!(self.peek(2), Some('0'..='9'))))
+            && (matches!(self.peek(1), Some('0'..='9'))
+                || (matches!(self.peek(1), Some('+' | '-'))
+                    && matches!(self.peek(2), Some('0'..='9'))))
         {
             is_float = true;
             self.i += 2;
@@ -237,11 +271,20 @@ impl Lexer {
         }
         if matches!(self.peek(0), Some(c) if c.is_alphanumeric() || c == '_') {
             // 0x1F, 10j, 1_000L …: real Python knows some of these; the demo does not.
-            return Err(self.err("DemoLimitation", "hexadecimal, octal, binary and complex number literals", self.line));
+            return Err(self.err(
+                "DemoLimitation",
+                "hexadecimal, octal, binary and complex number literals",
+                self.line,
+            ));
         }
-        let text: String = self.c[start..self.i].iter().filter(|c| **c != '_').collect();
+        let text: String = self.c[start..self.i]
+            .iter()
+            .filter(|c| **c != '_')
+            .collect();
         if is_float {
-            text.parse::<f64>().map(Tok::Float).map_err(|_| self.err("SyntaxError", "invalid decimal literal", self.line))
+            text.parse::<f64>()
+                .map(Tok::Float)
+                .map_err(|_| self.err("SyntaxError", "invalid decimal literal", self.line))
         } else {
             match text.parse::<i64>() {
                 Ok(v) => Ok(Tok::Int(v)),
@@ -260,8 +303,16 @@ impl Lexer {
         let mut body = String::new();
         loop {
             let Some(ch) = self.peek(0) else {
-                let what = if triple { "unterminated triple-quoted string literal" } else { "unterminated string literal" };
-                return Err(self.err("SyntaxError", format!("{what} (detected at line {})", self.line), start_line));
+                let what = if triple {
+                    "unterminated triple-quoted string literal"
+                } else {
+                    "unterminated string literal"
+                };
+                return Err(self.err(
+                    "SyntaxError",
+                    format!("{what} (detected at line {})", self.line),
+                    start_line,
+                ));
             };
             if ch == q && (!triple || (self.peek(1) == Some(q) && self.peek(2) == Some(q))) {
                 self.i += if triple { 3 } else { 1 };
@@ -269,7 +320,14 @@ impl Lexer {
             }
             if ch == '\n' {
                 if !triple {
-                    return Err(self.err("SyntaxError", format!("unterminated string literal (detected at line {})", self.line), start_line));
+                    return Err(self.err(
+                        "SyntaxError",
+                        format!(
+                            "unterminated string literal (detected at line {})",
+                            self.line
+                        ),
+                        start_line,
+                    ));
                 }
                 self.line += 1;
             }
@@ -292,7 +350,9 @@ impl Lexer {
             return Err(self.err("DemoLimitation", "bytes literals (b\"...\")", start_line));
         }
         if prefix.contains('f') {
-            return split_fstring(&body, raw).map(Tok::FStr).map_err(|(kind, m)| self.err(kind, m, start_line));
+            return split_fstring(&body, raw)
+                .map(Tok::FStr)
+                .map_err(|(kind, m)| self.err(kind, m, start_line));
         }
         Ok(Tok::Str(if raw { body } else { unescape(&body) }))
     }
@@ -318,8 +378,13 @@ pub fn unescape(s: &str) -> String {
             break;
         };
         let hex = |n: usize, it: &mut std::iter::Peekable<std::str::Chars>| {
-            let h: String = (0..n).filter_map(|_| it.next_if(|c| c.is_ascii_hexdigit())).collect();
-            u32::from_str_radix(&h, 16).ok().filter(|_| h.len() == n).and_then(char::from_u32)
+            let h: String = (0..n)
+                .filter_map(|_| it.next_if(|c| c.is_ascii_hexdigit()))
+                .collect();
+            u32::from_str_radix(&h, 16)
+                .ok()
+                .filter(|_| h.len() == n)
+                .and_then(char::from_u32)
         };
         match e {
             '\n' => {}
@@ -398,14 +463,21 @@ fn split_fstring(body: &str, raw: bool) -> Result<Vec<FPiece>, (&'static str, St
                 };
                 let src: String = chars[i + 1..end].iter().collect();
                 if src.trim().is_empty() {
-                    return Err(("SyntaxError", "f-string: empty expression not allowed".into()));
+                    return Err((
+                        "SyntaxError",
+                        "f-string: empty expression not allowed".into(),
+                    ));
                 }
                 let mut k = end;
                 let mut conv = None;
                 if chars[k] == '!' {
                     conv = chars.get(k + 1).copied();
                     if !matches!(conv, Some('r' | 's' | 'a')) {
-                        return Err(("SyntaxError", "f-string: invalid conversion character: expected 's', 'r', or 'a'".into()));
+                        return Err((
+                            "SyntaxError",
+                            "f-string: invalid conversion character: expected 's', 'r', or 'a'"
+                                .into(),
+                        ));
                     }
                     k += 2;
                 }
@@ -420,7 +492,11 @@ fn split_fstring(body: &str, raw: bool) -> Result<Vec<FPiece>, (&'static str, St
                 if chars.get(k) != Some(&'}') {
                     return Err(("SyntaxError", "f-string: expecting '}'".into()));
                 }
-                pieces.push(FPiece::Expr { src: src.trim().to_string(), conv, spec });
+                pieces.push(FPiece::Expr {
+                    src: src.trim().to_string(),
+                    conv,
+                    spec,
+                });
                 i = k + 1;
             }
             c => {
@@ -451,15 +527,18 @@ mod tests {
 
     #[test]
     fn strings_and_numbers() {
-        assert_eq!(toks(r#"'a\n' "b" r'\n' 1_000 2.5 .5 1e3"#)[0], [
-            Tok::Str("a\n".into()),
-            Tok::Str("b".into()),
-            Tok::Str("\\n".into()),
-            Tok::Int(1000),
-            Tok::Float(2.5),
-            Tok::Float(0.5),
-            Tok::Float(1000.0),
-        ]);
+        assert_eq!(
+            toks(r#"'a\n' "b" r'\n' 1_000 2.5 .5 1e3"#)[0],
+            [
+                Tok::Str("a\n".into()),
+                Tok::Str("b".into()),
+                Tok::Str("\\n".into()),
+                Tok::Int(1000),
+                Tok::Float(2.5),
+                Tok::Float(0.5),
+                Tok::Float(1000.0),
+            ]
+        );
         assert_eq!(toks("'''a\nb'''\nx")[0], [Tok::Str("a\nb".into())]);
         assert_eq!(toks("'é\\u00e9'")[0], [Tok::Str("éé".into())]);
     }
@@ -471,9 +550,17 @@ mod tests {
             t,
             &Tok::FStr(vec![
                 FPiece::Lit("a".into()),
-                FPiece::Expr { src: "x".into(), conv: Some('r'), spec: ">3".into() },
+                FPiece::Expr {
+                    src: "x".into(),
+                    conv: Some('r'),
+                    spec: ">3".into()
+                },
                 FPiece::Lit("{b} ".into()),
-                FPiece::Expr { src: "y + 1".into(), conv: None, spec: String::new() },
+                FPiece::Expr {
+                    src: "y + 1".into(),
+                    conv: None,
+                    spec: String::new()
+                },
             ])
         );
     }
@@ -483,10 +570,19 @@ mod tests {
         let e = tokenize("print('hi)").unwrap_err();
         assert_eq!((e.kind, e.line), ("SyntaxError", 1));
         assert!(e.message.starts_with("unterminated string literal"));
-        assert_eq!(tokenize("x = (1,\n2").unwrap_err().message, "'(' was never closed");
+        assert_eq!(
+            tokenize("x = (1,\n2").unwrap_err().message,
+            "'(' was never closed"
+        );
         assert_eq!(tokenize("x)").unwrap_err().message, "unmatched ')'");
-        assert!(tokenize("a $ b").unwrap_err().message.contains("invalid character"));
+        assert!(tokenize("a $ b")
+            .unwrap_err()
+            .message
+            .contains("invalid character"));
         assert_eq!(tokenize("0x1F").unwrap_err().kind, "DemoLimitation");
-        assert_eq!(tokenize(&"(".repeat(100_000)).unwrap_err().message, "too many nested parentheses");
+        assert_eq!(
+            tokenize(&"(".repeat(100_000)).unwrap_err().message,
+            "too many nested parentheses"
+        );
     }
 }

@@ -28,7 +28,10 @@ pub fn eval_from_python(code: &str, ctx: &mut Ctx) -> Result<Value, PyError> {
         Ok(v) => Ok(v.map(Value::Str).unwrap_or(Value::None)),
         Err(e) => {
             ctx.emit(4, &format!("Error: {}\n", e.text()));
-            Err(PyError::new("RuntimeError", "Error occurred during execution of MEL script"))
+            Err(PyError::new(
+                "RuntimeError",
+                "Error occurred during execution of MEL script",
+            ))
         }
     }
 }
@@ -76,7 +79,11 @@ fn statements(code: &str) -> Result<Vec<(usize, usize, String)>, MelError> {
         }
         if c == '\n' {
             if in_str {
-                return Err(MelError { line, col, message: "Unterminated string.".into() });
+                return Err(MelError {
+                    line,
+                    col,
+                    message: "Unterminated string.".into(),
+                });
             }
             line += 1;
             col = 1;
@@ -115,7 +122,11 @@ fn statements(code: &str) -> Result<Vec<(usize, usize, String)>, MelError> {
         col += 1;
     }
     if in_str {
-        return Err(MelError { line, col, message: "Unterminated string.".into() });
+        return Err(MelError {
+            line,
+            col,
+            message: "Unterminated string.".into(),
+        });
     }
     if let Some((l, c0)) = start {
         if !cur.trim().is_empty() {
@@ -125,9 +136,17 @@ fn statements(code: &str) -> Result<Vec<(usize, usize, String)>, MelError> {
     Ok(out)
 }
 
-fn statement(stmt: &str, line: usize, col: usize, ctx: &mut Ctx) -> Result<Option<String>, MelError> {
+fn statement(
+    stmt: &str,
+    line: usize,
+    col: usize,
+    ctx: &mut Ctx,
+) -> Result<Option<String>, MelError> {
     let s = stmt.trim();
-    let word: String = s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let word: String = s
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     let err = |message: String| MelError { line, col, message };
     match word.as_str() {
         "" => Err(err("Syntax error".into())),
@@ -147,7 +166,14 @@ fn about(flags: &str, err: &dyn Fn(String) -> MelError) -> Result<String, MelErr
     match flags.trim() {
         "-v" | "-version" => Ok(MAYA_VERSION.to_string()),
         "-api" | "-apiVersion" => Ok("20250000".to_string()),
-        "-os" | "-operatingSystem" => Ok(if cfg!(windows) { "win64" } else if cfg!(target_os = "macos") { "mac" } else { "linux64" }.into()),
+        "-os" | "-operatingSystem" => Ok(if cfg!(windows) {
+            "win64"
+        } else if cfg!(target_os = "macos") {
+            "mac"
+        } else {
+            "linux64"
+        }
+        .into()),
         "-p" | "-product" => Ok(format!("Maya {MAYA_VERSION}")),
         other => Err(err(format!("about: Invalid flag '{other}'"))),
     }
@@ -197,12 +223,20 @@ fn expression(src: &str, err: &dyn Fn(String) -> MelError) -> Result<String, Mel
                 terms.push(Term::Str(s));
             }
             Some('`') => {
-                let end = chars[i + 1..].iter().position(|c| *c == '`').ok_or_else(|| err("Syntax error".into()))?;
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|c| *c == '`')
+                    .ok_or_else(|| err("Syntax error".into()))?;
                 let inner: String = chars[i + 1..i + 1 + end].iter().collect();
                 let inner = inner.trim().trim_end_matches(';').trim();
                 let value = match inner.strip_prefix("about") {
                     Some(flags) => about(flags, err)?,
-                    None => return Err(err(format!("Cannot find procedure \"{}\".", inner.split_whitespace().next().unwrap_or("")))),
+                    None => {
+                        return Err(err(format!(
+                            "Cannot find procedure \"{}\".",
+                            inner.split_whitespace().next().unwrap_or("")
+                        )))
+                    }
                 };
                 terms.push(Term::Str(value));
                 i += end + 2;
@@ -214,7 +248,9 @@ fn expression(src: &str, err: &dyn Fn(String) -> MelError) -> Result<String, Mel
                     i += 1;
                 }
                 let n: String = chars[start..i].iter().collect();
-                terms.push(Term::Num(n.parse().map_err(|_| err("Syntax error".into()))?));
+                terms.push(Term::Num(
+                    n.parse().map_err(|_| err("Syntax error".into()))?,
+                ));
             }
             _ => return Err(err("Syntax error".into())),
         }
@@ -231,7 +267,13 @@ fn expression(src: &str, err: &dyn Fn(String) -> MelError) -> Result<String, Mel
         }
     }
     let any_str = terms.iter().any(|t| matches!(t, Term::Str(_)));
-    let num = |n: f64| if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") };
+    let num = |n: f64| {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            format!("{}", n as i64)
+        } else {
+            format!("{n}")
+        }
+    };
     Ok(if any_str {
         terms
             .iter()
@@ -241,7 +283,10 @@ fn expression(src: &str, err: &dyn Fn(String) -> MelError) -> Result<String, Mel
             })
             .collect()
     } else {
-        num(terms.iter().map(|t| if let Term::Num(n) = t { *n } else { 0.0 }).sum())
+        num(terms
+            .iter()
+            .map(|t| if let Term::Num(n) = t { *n } else { 0.0 })
+            .sum())
     })
 }
 
@@ -254,15 +299,27 @@ mod tests {
         let mut scene = Scene::demo();
         let mut out = String::new();
         let mut sink = |_t: u8, s: &str| out.push_str(s);
-        let r = eval(code, &mut Ctx { scene: &mut scene, out: &mut sink });
+        let r = eval(
+            code,
+            &mut Ctx {
+                scene: &mut scene,
+                out: &mut sink,
+            },
+        );
         (r, out)
     }
 
     #[test]
     fn print_and_about() {
-        assert_eq!(run("print \"hello\\n\";"), (Ok(None), "hello\n".to_string()));
+        assert_eq!(
+            run("print \"hello\\n\";"),
+            (Ok(None), "hello\n".to_string())
+        );
         assert_eq!(run("about -v;"), (Ok(Some("2025".into())), String::new()));
-        assert_eq!(run("// c\nprint (\"Maya \" + `about -v` + \"; \" + 1 + \"\\n\"); about -version").0, Ok(Some("2025".into())));
+        assert_eq!(
+            run("// c\nprint (\"Maya \" + `about -v` + \"; \" + 1 + \"\\n\"); about -version").0,
+            Ok(Some("2025".into()))
+        );
         assert_eq!(run("print (\"Maya \" + `about -v`);").1, "Maya 2025");
         assert_eq!(run("print 1 + 2;").1, "3");
     }
@@ -271,10 +328,24 @@ mod tests {
     fn mel_like_errors() {
         let e = run("print \"a\";\n  polySphere -r 2;").0.unwrap_err();
         assert_eq!((e.line, e.col), (2, 3));
-        assert!(e.text().starts_with("Line 2.3: Cannot find procedure \"polySphere\"."), "{}", e.text());
+        assert!(
+            e.text()
+                .starts_with("Line 2.3: Cannot find procedure \"polySphere\"."),
+            "{}",
+            e.text()
+        );
         assert_eq!(run("\"x\" + str(1)").0.unwrap_err().message, "Syntax error");
         assert!(run("print \"unterminated;").0.is_err());
-        for garbage in ["`", "print (", "print `about", "print -", "(((", ";;;", "about -bogus", "/* open"] {
+        for garbage in [
+            "`",
+            "print (",
+            "print `about",
+            "print -",
+            "(((",
+            ";;;",
+            "about -bogus",
+            "/* open",
+        ] {
             let _ = run(garbage);
         }
     }

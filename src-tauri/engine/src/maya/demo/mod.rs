@@ -65,7 +65,9 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { port_kind: PortKind::Python }
+        Self {
+            port_kind: PortKind::Python,
+        }
     }
 }
 
@@ -116,7 +118,12 @@ impl DemoMaya {
             .spawn(move || main_thread(p, rx))?;
         tokio::spawn(serve(listener, tx, cancel.clone()));
         tracing::info!(%addr, kind = ?options.port_kind, "{LABEL} started");
-        Ok(DemoMaya { addr, port_kind: options.port_kind, process, _guard: cancel.drop_guard() })
+        Ok(DemoMaya {
+            addr,
+            port_kind: options.port_kind,
+            process,
+            _guard: cancel.drop_guard(),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -125,8 +132,15 @@ impl DemoMaya {
 
     /// The address to give a `MayaSession` (loopback when bound to all interfaces).
     pub fn address(&self) -> MayaAddress {
-        let host = if self.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { self.addr.ip().to_string() };
-        MayaAddress::Tcp { host, port: self.addr.port() }
+        let host = if self.addr.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            self.addr.ip().to_string()
+        };
+        MayaAddress::Tcp {
+            host,
+            port: self.addr.port(),
+        }
     }
 
     pub fn port_kind(&self) -> PortKind {
@@ -135,7 +149,10 @@ impl DemoMaya {
 
     /// What Demo Maya holds now: helper, sessions, counters, scene, recent output.
     pub fn snapshot(&self) -> DemoSnapshot {
-        self.process.lock().unwrap_or_else(PoisonError::into_inner).snapshot()
+        self.process
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .snapshot()
     }
 }
 
@@ -143,15 +160,25 @@ fn main_thread(process: Arc<Mutex<Process>>, jobs: std::sync::mpsc::Receiver<Job
     while let Ok(job) = jobs.recv() {
         let replies = {
             let mut p = process.lock().unwrap_or_else(PoisonError::into_inner);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.handle_message(&job.message)))
-                .unwrap_or_else(|_| vec![format!("{LABEL}: internal error while handling this command")])
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                p.handle_message(&job.message)
+            }))
+            .unwrap_or_else(|_| {
+                vec![format!(
+                    "{LABEL}: internal error while handling this command"
+                )]
+            })
         };
         let _ = job.reply.send(replies);
     }
 }
 
 /// Accepts one client at a time, like Maya's port server: others wait in the backlog.
-async fn serve(listener: TcpListener, jobs: std::sync::mpsc::Sender<Job>, cancel: CancellationToken) {
+async fn serve(
+    listener: TcpListener,
+    jobs: std::sync::mpsc::Sender<Job>,
+    cancel: CancellationToken,
+) {
     loop {
         let sock = tokio::select! {
             _ = cancel.cancelled() => break,
@@ -217,7 +244,10 @@ async fn read_message(sock: &mut TcpStream, buf: &mut [u8]) -> io::Result<Option
             if message.len() > MAX_MESSAGE {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!("command larger than {} MiB: connection closed", MAX_MESSAGE >> 20),
+                    format!(
+                        "command larger than {} MiB: connection closed",
+                        MAX_MESSAGE >> 20
+                    ),
                 ));
             }
         }

@@ -36,7 +36,11 @@ pub(super) fn binop(op: &str, a: Value, b: Value) -> Result<Value, PyError> {
     use Value::*;
     let unsupported = |a: &Value, b: &Value| {
         let shown = if op == "**" { "** or pow()" } else { op };
-        PyError::type_error(format!("unsupported operand type(s) for {shown}: '{}' and '{}'", a.type_name(), b.type_name()))
+        PyError::type_error(format!(
+            "unsupported operand type(s) for {shown}: '{}' and '{}'",
+            a.type_name(),
+            b.type_name()
+        ))
     };
     let repeat_count = |n: &Value| n.as_i64().map(|n| n.max(0) as usize);
     match (op, &a, &b) {
@@ -63,13 +67,18 @@ pub(super) fn binop(op: &str, a: Value, b: Value) -> Result<Value, PyError> {
             memory_check(s.len().saturating_mul(n))?;
             Ok(Str(s.repeat(n)))
         }
-        ("*", List(v) | Tuple(v), Int(_) | Bool(_)) | ("*", Int(_) | Bool(_), List(v) | Tuple(v)) => {
+        ("*", List(v) | Tuple(v), Int(_) | Bool(_))
+        | ("*", Int(_) | Bool(_), List(v) | Tuple(v)) => {
             let list_first = matches!(a, List(_) | Tuple(_));
             let n = repeat_count(if list_first { &b } else { &a }).unwrap_or(0);
             items_check(v.len().saturating_mul(n))?;
             check_size(&List(v.clone()))?;
             let items: Vec<Value> = (0..n).flat_map(|_| v.iter().cloned()).collect();
-            sized(if matches!(if list_first { &a } else { &b }, Tuple(_)) { Tuple(items) } else { List(items) })
+            sized(if matches!(if list_first { &a } else { &b }, Tuple(_)) {
+                Tuple(items)
+            } else {
+                List(items)
+            })
         }
         ("%", Str(fmt), args) => percent_format(fmt, args),
         _ => match (a.as_i64(), b.as_i64(), a.as_f64(), b.as_f64()) {
@@ -117,7 +126,10 @@ fn int_op(op: &str, x: i64, y: i64) -> Result<Value, PyError> {
         "**" => {
             if y < 0 {
                 if x == 0 {
-                    return Err(PyError::new("ZeroDivisionError", "0.0 cannot be raised to a negative power"));
+                    return Err(PyError::new(
+                        "ZeroDivisionError",
+                        "0.0 cannot be raised to a negative power",
+                    ));
                 }
                 return Ok(Value::Float((x as f64).powf(y as f64)));
             }
@@ -147,7 +159,9 @@ fn float_op(op: &str, x: f64, y: f64) -> Result<Value, PyError> {
                 r
             }
         }
-        "**" if x == 0.0 && y < 0.0 => return Err(zero("0.0 cannot be raised to a negative power")),
+        "**" if x == 0.0 && y < 0.0 => {
+            return Err(zero("0.0 cannot be raised to a negative power"))
+        }
         "**" if x < 0.0 && y.fract() != 0.0 => return Err(PyError::limitation("complex numbers")),
         "**" => x.powf(y),
         _ => return Err(PyError::type_error(format!("unsupported operator {op}"))),
@@ -195,7 +209,8 @@ fn equal(a: &Value, b: &Value) -> bool {
 }
 
 pub(super) fn compare(op: &str, a: &Value, b: &Value) -> Result<bool, PyError> {
-    let with_op = |e: PyError| PyError::new(&e.kind, e.message.replacen("'<'", &format!("'{op}'"), 1));
+    let with_op =
+        |e: PyError| PyError::new(&e.kind, e.message.replacen("'<'", &format!("'{op}'"), 1));
     Ok(match op {
         "==" => equal(a, b),
         "!=" => !equal(a, b),
@@ -205,10 +220,18 @@ pub(super) fn compare(op: &str, a: &Value, b: &Value) -> Result<bool, PyError> {
             let hit = match (a, b) {
                 (Value::Str(x), Value::Str(y)) => y.contains(x.as_str()),
                 (x, Value::Str(_)) => {
-                    return Err(PyError::type_error(format!("'in <string>' requires string as left operand, not {}", x.type_name())))
+                    return Err(PyError::type_error(format!(
+                        "'in <string>' requires string as left operand, not {}",
+                        x.type_name()
+                    )))
                 }
                 (x, Value::List(v) | Value::Tuple(v)) => v.iter().any(|y| equal(x, y)),
-                (_, y) => return Err(PyError::type_error(format!("argument of type '{}' is not iterable", y.type_name()))),
+                (_, y) => {
+                    return Err(PyError::type_error(format!(
+                        "argument of type '{}' is not iterable",
+                        y.type_name()
+                    )))
+                }
             };
             hit == (op == "in")
         }
@@ -227,7 +250,14 @@ pub(super) fn compare(op: &str, a: &Value, b: &Value) -> Result<bool, PyError> {
 }
 
 /// Formats one value for a conversion (`s r d i f`) with flags, width and precision.
-fn format_one(v: &Value, conv: char, left: bool, zero: bool, width: usize, prec: Option<usize>) -> Result<String, PyError> {
+fn format_one(
+    v: &Value,
+    conv: char,
+    left: bool,
+    zero: bool,
+    width: usize,
+    prec: Option<usize>,
+) -> Result<String, PyError> {
     let body = match conv {
         's' => {
             let s = v.to_str();
@@ -240,11 +270,21 @@ fn format_one(v: &Value, conv: char, left: bool, zero: bool, width: usize, prec:
         'd' | 'i' => match v {
             Value::Int(_) | Value::Bool(_) => v.as_i64().unwrap_or(0).to_string(),
             Value::Float(f) if f.is_finite() => (f.trunc() as i64).to_string(),
-            _ => return Err(PyError::type_error(format!("%{conv} format: a real number is required, not {}", v.type_name()))),
+            _ => {
+                return Err(PyError::type_error(format!(
+                    "%{conv} format: a real number is required, not {}",
+                    v.type_name()
+                )))
+            }
         },
         'f' | 'F' => match v.as_f64() {
             Some(f) => format!("{:.*}", prec.unwrap_or(6).min(100), f),
-            None => return Err(PyError::type_error(format!("must be real number, not {}", v.type_name()))),
+            None => {
+                return Err(PyError::type_error(format!(
+                    "must be real number, not {}",
+                    v.type_name()
+                )))
+            }
         },
         other => return Err(PyError::limitation(&format!("the '{other}' format"))),
     };
@@ -318,7 +358,10 @@ pub(super) fn format_spec(v: &Value, spec: &str) -> Result<String, PyError> {
     // Python left-aligns strings and right-aligns numbers by default.
     let left = left || (conv == 's' && !spec.starts_with('>') && width > 0 && !zero);
     if conv == 'd' && !matches!(v, Value::Int(_) | Value::Bool(_)) {
-        return Err(PyError::value_error(format!("Unknown format code 'd' for object of type '{}'", v.type_name())));
+        return Err(PyError::value_error(format!(
+            "Unknown format code 'd' for object of type '{}'",
+            v.type_name()
+        )));
     }
     format_one(v, conv, left, zero, width, prec)
 }
@@ -354,14 +397,18 @@ fn percent_format(fmt: &str, args: &Value) -> Result<Value, PyError> {
         };
         i += 1;
         let Some(v) = items.get(next) else {
-            return Err(PyError::type_error("not enough arguments for format string"));
+            return Err(PyError::type_error(
+                "not enough arguments for format string",
+            ));
         };
         next += 1;
         out.push_str(&format_one(v, conv, left, zero, width, prec)?);
         memory_check(out.len())?;
     }
     if next < items.len() {
-        return Err(PyError::type_error("not all arguments converted during string formatting"));
+        return Err(PyError::type_error(
+            "not all arguments converted during string formatting",
+        ));
     }
     Ok(Value::Str(out))
 }

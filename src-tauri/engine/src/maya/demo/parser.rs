@@ -107,7 +107,10 @@ fn top_level(toks: &[Tok], f: impl Fn(&Tok) -> bool) -> Vec<usize> {
 }
 
 fn is_aug(op: &str) -> bool {
-    matches!(op, "+=" | "-=" | "*=" | "/=" | "//=" | "%=" | "**=" | "&=" | "|=" | "^=" | ">>=" | "<<=")
+    matches!(
+        op,
+        "+=" | "-=" | "*=" | "/=" | "//=" | "%=" | "**=" | "&=" | "|=" | "^=" | ">>=" | "<<="
+    )
 }
 
 pub(super) fn parse_statement(toks: &[Tok]) -> Result<Stmt, PyError> {
@@ -127,7 +130,9 @@ pub(super) fn parse_statement(toks: &[Tok]) -> Result<Stmt, PyError> {
     let augs = top_level(toks, |t| matches!(t, Tok::Op(op) if is_aug(op)));
     if let Some(&i) = augs.first() {
         return match (&toks[..i], &toks[i]) {
-            ([Tok::Name(n)], Tok::Op(op)) if !lexer::is_keyword(n) && !matches!(*op, "&=" | "|=" | "^=" | ">>=" | "<<=") => {
+            ([Tok::Name(n)], Tok::Op(op))
+                if !lexer::is_keyword(n) && !matches!(*op, "&=" | "|=" | "^=" | ">>=" | "<<=") =>
+            {
                 let bin: &'static str = match *op {
                     "+=" => "+",
                     "-=" => "-",
@@ -156,8 +161,14 @@ pub(super) fn parse_statement(toks: &[Tok]) -> Result<Stmt, PyError> {
                 [Tok::Name(k)] if matches!(k.as_str(), "True" | "False" | "None") => {
                     return Err(syntax(&format!("cannot assign to {k}")))
                 }
-                [Tok::Int(_) | Tok::Float(_) | Tok::Str(_)] => return Err(syntax("cannot assign to literal")),
-                _ => return Err(PyError::limitation("assigning to anything but a plain name (unpacking, items, attributes)")),
+                [Tok::Int(_) | Tok::Float(_) | Tok::Str(_)] => {
+                    return Err(syntax("cannot assign to literal"))
+                }
+                _ => {
+                    return Err(PyError::limitation(
+                        "assigning to anything but a plain name (unpacking, items, attributes)",
+                    ))
+                }
             }
             start = i + 1;
         }
@@ -174,7 +185,9 @@ fn dotted(toks: &[Tok], p: &mut usize) -> Result<String, PyError> {
     loop {
         match toks.get(*p) {
             Some(Tok::Name(n)) if !lexer::is_keyword(n) => name.push_str(n),
-            Some(Tok::Op("." | "...")) if name.is_empty() => return Err(PyError::limitation("relative imports")),
+            Some(Tok::Op("." | "...")) if name.is_empty() => {
+                return Err(PyError::limitation("relative imports"))
+            }
             _ => return Err(syntax("invalid syntax")),
         }
         *p += 1;
@@ -265,7 +278,11 @@ fn parse_full(toks: &[Tok]) -> Result<Expr, PyError> {
 }
 
 fn parse_full_at(toks: &[Tok], depth: usize) -> Result<Expr, PyError> {
-    let mut p = Parser { t: toks, p: 0, depth };
+    let mut p = Parser {
+        t: toks,
+        p: 0,
+        depth,
+    };
     if toks.is_empty() {
         return Err(syntax("invalid syntax"));
     }
@@ -316,12 +333,18 @@ impl<'a> Parser<'a> {
     /// syntax is a limitation, anything else a syntax error.
     fn unexpected(&self, t: &Tok) -> PyError {
         match t {
-            Tok::Name(k) if lexer::is_keyword(k) && !matches!(k.as_str(), "True" | "False" | "None") => {
+            Tok::Name(k)
+                if lexer::is_keyword(k) && !matches!(k.as_str(), "True" | "False" | "None") =>
+            {
                 PyError::limitation(keyword_what(k))
             }
             Tok::Op("{" | "}") => PyError::limitation("dicts and sets"),
-            Tok::Op(":") => PyError::limitation("this use of ':' (annotations, dict literals, slices with steps)"),
-            Tok::Op("@" | "&" | "|" | "^" | "~" | "<<" | ">>") => PyError::limitation("bitwise and matrix operators"),
+            Tok::Op(":") => PyError::limitation(
+                "this use of ':' (annotations, dict literals, slices with steps)",
+            ),
+            Tok::Op("@" | "&" | "|" | "^" | "~" | "<<" | ">>") => {
+                PyError::limitation("bitwise and matrix operators")
+            }
             Tok::Op("*" | "**") => PyError::limitation("starred arguments and unpacking"),
             _ => syntax("invalid syntax"),
         }
@@ -341,7 +364,10 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => false,
             Some(Tok::Op(o)) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~"),
-            Some(Tok::Name(n)) => !lexer::is_keyword(n) || matches!(n.as_str(), "True" | "False" | "None" | "not" | "lambda"),
+            Some(Tok::Name(n)) => {
+                !lexer::is_keyword(n)
+                    || matches!(n.as_str(), "True" | "False" | "None" | "not" | "lambda")
+            }
             Some(_) => true,
         }
     }
@@ -404,7 +430,9 @@ impl<'a> Parser<'a> {
     fn not_test(&mut self) -> Result<Expr, PyError> {
         if self.peek_kw("not") {
             self.p += 1;
-            return self.nested(|p| p.not_test()).map(|e| Expr::Not(Box::new(e)));
+            return self
+                .nested(|p| p.not_test())
+                .map(|e| Expr::Not(Box::new(e)));
         }
         self.comparison()
     }
@@ -424,7 +452,10 @@ impl<'a> Parser<'a> {
                         "is"
                     }
                 }
-                Some(Tok::Name(n)) if n == "not" && matches!(self.t.get(self.p + 1), Some(Tok::Name(x)) if x == "in") => {
+                Some(Tok::Name(n))
+                    if n == "not"
+                        && matches!(self.t.get(self.p + 1), Some(Tok::Name(x)) if x == "in") =>
+                {
                     self.p += 1;
                     "not in"
                 }
@@ -433,7 +464,11 @@ impl<'a> Parser<'a> {
             self.p += 1;
             rest.push((op, self.arith()?));
         }
-        Ok(if rest.is_empty() { first } else { Expr::Compare(Box::new(first), rest) })
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Compare(Box::new(first), rest)
+        })
     }
 
     fn arith(&mut self) -> Result<Expr, PyError> {
@@ -443,7 +478,11 @@ impl<'a> Parser<'a> {
             self.p += 1;
             rest.push((*o, self.term()?));
         }
-        Ok(if rest.is_empty() { first } else { Expr::Chain(Box::new(first), rest) })
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Chain(Box::new(first), rest)
+        })
     }
 
     fn term(&mut self) -> Result<Expr, PyError> {
@@ -453,7 +492,11 @@ impl<'a> Parser<'a> {
             self.p += 1;
             rest.push((*o, self.factor()?));
         }
-        Ok(if rest.is_empty() { first } else { Expr::Chain(Box::new(first), rest) })
+        Ok(if rest.is_empty() {
+            first
+        } else {
+            Expr::Chain(Box::new(first), rest)
+        })
     }
 
     fn factor(&mut self) -> Result<Expr, PyError> {
@@ -502,7 +545,11 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Ok(if posts.is_empty() { base } else { Expr::Postfix(Box::new(base), posts) })
+        Ok(if posts.is_empty() {
+            base
+        } else {
+            Expr::Postfix(Box::new(base), posts)
+        })
     }
 
     fn call_args(&mut self) -> Result<Args, PyError> {
@@ -513,7 +560,9 @@ impl<'a> Parser<'a> {
             }
             let is_kw = matches!((self.peek(), self.t.get(self.p + 1)), (Some(Tok::Name(n)), Some(Tok::Op("="))) if !lexer::is_keyword(n));
             if is_kw {
-                let Some(Tok::Name(n)) = self.peek() else { unreachable!() };
+                let Some(Tok::Name(n)) = self.peek() else {
+                    unreachable!()
+                };
                 self.p += 2;
                 if kwargs.iter().any(|(k, _)| k == n) {
                     return Err(syntax(&format!("keyword argument repeated: {n}")));
@@ -537,9 +586,17 @@ impl<'a> Parser<'a> {
     }
 
     fn subscript(&mut self) -> Result<Post, PyError> {
-        let start = if self.peek_op(":") { None } else { Some(self.expr()?) };
+        let start = if self.peek_op(":") {
+            None
+        } else {
+            Some(self.expr()?)
+        };
         if self.eat_op(":") {
-            let stop = if self.peek_op("]") || self.peek_op(":") { None } else { Some(self.expr()?) };
+            let stop = if self.peek_op("]") || self.peek_op(":") {
+                None
+            } else {
+                Some(self.expr()?)
+            };
             if self.peek_op(":") {
                 return Err(PyError::limitation("slices with a step"));
             }
@@ -554,7 +611,9 @@ impl<'a> Parser<'a> {
     }
 
     fn atom(&mut self) -> Result<Expr, PyError> {
-        let Some(t) = self.peek() else { return Err(syntax("invalid syntax")) };
+        let Some(t) = self.peek() else {
+            return Err(syntax("invalid syntax"));
+        };
         self.p += 1;
         Ok(match t {
             Tok::Int(i) => Expr::Const(Value::Int(*i)),
@@ -570,7 +629,9 @@ impl<'a> Parser<'a> {
                             for piece in pieces {
                                 parts.push(match piece {
                                     FPiece::Lit(s) => FPart::Lit(s.clone()),
-                                    FPiece::Expr { src, conv, spec } => FPart::Expr(self.fstring_expr(src)?, *conv, spec.clone()),
+                                    FPiece::Expr { src, conv, spec } => {
+                                        FPart::Expr(self.fstring_expr(src)?, *conv, spec.clone())
+                                    }
                                 });
                             }
                         }
@@ -585,7 +646,16 @@ impl<'a> Parser<'a> {
                     };
                 }
                 if parts.iter().all(|p| matches!(p, FPart::Lit(_))) {
-                    let s: String = parts.iter().map(|p| if let FPart::Lit(s) = p { s.as_str() } else { "" }).collect();
+                    let s: String = parts
+                        .iter()
+                        .map(|p| {
+                            if let FPart::Lit(s) = p {
+                                s.as_str()
+                            } else {
+                                ""
+                            }
+                        })
+                        .collect();
                     Expr::Const(Value::Str(s))
                 } else {
                     Expr::FStr(parts)
@@ -628,7 +698,8 @@ impl<'a> Parser<'a> {
     }
 
     fn fstring_expr(&mut self, src: &str) -> Result<Expr, PyError> {
-        let lines = lexer::tokenize(src).map_err(|e| PyError::new(e.kind, format!("f-string: {}", e.message)))?;
+        let lines = lexer::tokenize(src)
+            .map_err(|e| PyError::new(e.kind, format!("f-string: {}", e.message)))?;
         match lines.as_slice() {
             [line] => self.nested(|p| parse_full_at(&line.toks, p.depth)),
             _ => Err(syntax("f-string: invalid syntax")),

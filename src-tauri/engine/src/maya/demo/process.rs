@@ -88,7 +88,10 @@ fn install_templates() -> &'static (String, String, String) {
         let n = (lines.len() - 1).to_string();
         let marker = format!("range({n})");
         let (before, after) = match last.find(&marker) {
-            Some(i) => (last[..i + "range(".len()].to_string(), last[i + marker.len() - 1..].to_string()),
+            Some(i) => (
+                last[..i + "range(".len()].to_string(),
+                last[i + marker.len() - 1..].to_string(),
+            ),
             None => ("\u{0}never".into(), String::new()),
         };
         (chunk_prefix, before, after)
@@ -99,7 +102,12 @@ fn install_templates() -> &'static (String, String, String) {
 pub(crate) fn mel_python_arg(line: &str) -> Option<String> {
     let t = line.trim();
     let t = t.strip_suffix(';').unwrap_or(t).trim_end();
-    let rest = t.strip_prefix("python")?.trim_start().strip_prefix('(')?.trim_start().strip_prefix('"')?;
+    let rest = t
+        .strip_prefix("python")?
+        .trim_start()
+        .strip_prefix('(')?
+        .trim_start()
+        .strip_prefix('"')?;
     let mut out = String::with_capacity(rest.len());
     let mut it = rest.char_indices();
     while let Some((i, c)) = it.next() {
@@ -135,25 +143,46 @@ fn exception(kind: &str, message: impl Into<String>, op: &str) -> Json {
 
 /// `req[key]`, or the KeyError helper.py would raise.
 fn field<'a>(req: &'a Json, key: &str, op: &str) -> Result<&'a Json, Json> {
-    req.get(key).ok_or_else(|| exception("KeyError", format!("'{key}'"), op))
+    req.get(key)
+        .ok_or_else(|| exception("KeyError", format!("'{key}'"), op))
 }
 
 /// Python's `str(x)` of a JSON value used as a dict key.
 fn key_of(v: &Json) -> String {
-    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// Python's `int(x)`.
 fn int_of(v: &Json, op: &str) -> Result<i64, Json> {
     v.as_i64()
-        .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f.trunc() as i64))
+        .or_else(|| {
+            v.as_f64()
+                .filter(|f| f.is_finite())
+                .map(|f| f.trunc() as i64)
+        })
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        .ok_or_else(|| exception("ValueError", format!("invalid literal for int() with base 10: {v}"), op))
+        .ok_or_else(|| {
+            exception(
+                "ValueError",
+                format!("invalid literal for int() with base 10: {v}"),
+                op,
+            )
+        })
 }
 
 fn b64_decode(v: &Json, op: &str) -> Result<Vec<u8>, Json> {
-    let s = v.as_str().ok_or_else(|| exception("TypeError", "argument should be a bytes-like object or ASCII string", op))?;
-    b64().decode(s.trim()).map_err(|e| exception("binascii.Error", e.to_string(), op))
+    let s = v.as_str().ok_or_else(|| {
+        exception(
+            "TypeError",
+            "argument should be a bytes-like object or ASCII string",
+            op,
+        )
+    })?;
+    b64()
+        .decode(s.trim())
+        .map_err(|e| exception("binascii.Error", e.to_string(), op))
 }
 
 fn utf8(bytes: Vec<u8>, op: &str) -> Result<String, Json> {
@@ -162,14 +191,20 @@ fn utf8(bytes: Vec<u8>, op: &str) -> Result<String, Json> {
         let byte = e.as_bytes().get(at).copied().unwrap_or(0);
         exception(
             "UnicodeDecodeError",
-            format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: invalid start byte"),
+            format!(
+                "'utf-8' codec can't decode byte 0x{byte:02x} in position {at}: invalid start byte"
+            ),
             op,
         )
     })
 }
 
 impl Process {
-    pub fn new(port: PortKind, runtime: Option<tokio::runtime::Handle>, cancel: CancellationToken) -> Self {
+    pub fn new(
+        port: PortKind,
+        runtime: Option<tokio::runtime::Handle>,
+        cancel: CancellationToken,
+    ) -> Self {
         Self {
             port,
             scene: Scene::demo(),
@@ -204,7 +239,11 @@ impl Process {
     /// line on a MEL port, one otherwise), each without its `"\n\0"`.
     pub fn handle_message(&mut self, raw: &[u8]) -> Vec<String> {
         self.commands += 1;
-        let end = raw.iter().rposition(|b| *b != 0).map(|i| i + 1).unwrap_or(0);
+        let end = raw
+            .iter()
+            .rposition(|b| *b != 0)
+            .map(|i| i + 1)
+            .unwrap_or(0);
         let text = match std::str::from_utf8(&raw[..end]) {
             Ok(t) => t.trim(),
             Err(e) => {
@@ -217,8 +256,12 @@ impl Process {
         match self.port {
             PortKind::Python => vec![self.python_message(text)],
             PortKind::Mel => {
-                let replies: Vec<String> =
-                    text.split('\n').map(str::trim).filter(|l| !l.is_empty()).map(|l| self.mel_line(l)).collect();
+                let replies: Vec<String> = text
+                    .split('\n')
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| self.mel_line(l))
+                    .collect();
                 if replies.is_empty() {
                     vec![String::new()]
                 } else {
@@ -235,7 +278,13 @@ impl Process {
         }
         let (streams, editor) = (&self.streams, &mut self.editor);
         let mut out = |t: u8, s: &str| emit(streams, editor, t, s);
-        match mel::eval(line, &mut Ctx { scene: &mut self.scene, out: &mut out }) {
+        match mel::eval(
+            line,
+            &mut Ctx {
+                scene: &mut self.scene,
+                out: &mut out,
+            },
+        ) {
             Ok(v) => v.unwrap_or_default(),
             Err(e) => format!("// Error: {} //", e.text()),
         }
@@ -259,8 +308,14 @@ impl Process {
             return reply;
         }
         let call_prefix = format!("__import__(\"{}\").call(\"", helper::MODULE);
-        if let Some(payload) = text.strip_prefix(&call_prefix).and_then(|r| r.strip_suffix("\")")) {
-            if payload.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) {
+        if let Some(payload) = text
+            .strip_prefix(&call_prefix)
+            .and_then(|r| r.strip_suffix("\")"))
+        {
+            if payload
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            {
                 if self.helper.is_none() {
                     return format!("No module named '{}'", helper::MODULE);
                 }
@@ -271,7 +326,9 @@ impl Process {
             if self.helper.is_none() {
                 return format!("No module named '{}'", helper::MODULE);
             }
-            return self.helper_call_value(serde_json::json!({"op": "run", "id": id, "data": data})).to_string();
+            return self
+                .helper_call_value(serde_json::json!({"op": "run", "id": id, "data": data}))
+                .to_string();
         }
         if self.helper.is_none() && text.contains(&format!("\"{}\"", helper::MODULE)) {
             return format!("No module named '{}'", helper::MODULE);
@@ -288,7 +345,9 @@ impl Process {
             let i: u64 = i.trim().parse().ok()?;
             let (chunk, tail) = rest.split_once("\")")?;
             let shown = tail.trim().strip_prefix("or \"")?.strip_suffix('"')?;
-            self.install_parts.get_or_insert_with(BTreeMap::new).insert(i, chunk.to_string());
+            self.install_parts
+                .get_or_insert_with(BTreeMap::new)
+                .insert(i, chunk.to_string());
             return Some(shown.to_string());
         }
         let rest = text.strip_prefix(final_before.as_str())?;
@@ -316,10 +375,15 @@ impl Process {
             Err(e) => return Some(e.to_string()),
         };
         let version = source.lines().find_map(|l| {
-            l.strip_prefix("VERSION = \"").and_then(|r| r.strip_suffix('"')).map(str::to_string)
+            l.strip_prefix("VERSION = \"")
+                .and_then(|r| r.strip_suffix('"'))
+                .map(str::to_string)
         });
         let Some(version) = version else {
-            return Some(format!("module '{}' has no attribute 'VERSION'", helper::MODULE));
+            return Some(format!(
+                "module '{}' has no attribute 'VERSION'",
+                helper::MODULE
+            ));
         };
         self.install_parts = None;
         self.helper = Some(version.clone());
@@ -331,7 +395,10 @@ impl Process {
     fn raw_python(&mut self, text: &str) -> String {
         let (streams, editor) = (&self.streams, &mut self.editor);
         let mut out = |t: u8, s: &str| emit(streams, editor, t, s);
-        let mut ctx = Ctx { scene: &mut self.scene, out: &mut out };
+        let mut ctx = Ctx {
+            scene: &mut self.scene,
+            out: &mut out,
+        };
         let mut local = Interpreter::new();
         if !text.contains('\n') && Interpreter::is_expression(text) {
             // eval(): a non-None value is the reply; None or an exception falls
@@ -351,10 +418,18 @@ impl Process {
         let req: Json = match b64().decode(payload) {
             Err(e) => return exception("binascii.Error", e.to_string(), "call"),
             Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => return exception("UnicodeDecodeError", "'utf-8' codec can't decode the request", "call"),
+                Err(_) => {
+                    return exception(
+                        "UnicodeDecodeError",
+                        "'utf-8' codec can't decode the request",
+                        "call",
+                    )
+                }
                 Ok(text) => match serde_json::from_str(&text) {
                     Ok(v) => v,
-                    Err(e) => return exception("json.decoder.JSONDecodeError", e.to_string(), "call"),
+                    Err(e) => {
+                        return exception("json.decoder.JSONDecodeError", e.to_string(), "call")
+                    }
                 },
             },
         };
@@ -363,7 +438,11 @@ impl Process {
 
     /// A decoded helper request (from `call` or the quick-run line).
     fn helper_call_value(&mut self, req: Json) -> Json {
-        let op = req.get("op").and_then(Json::as_str).unwrap_or_default().to_string();
+        let op = req
+            .get("op")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
         let r = match op.as_str() {
             "info" => Ok(self.op_info()),
             "stage" => self.op_stage(&req),
@@ -377,14 +456,20 @@ impl Process {
                     Some(Json::String(s)) => Value::Str(s.clone()).repr(),
                     Some(other) => other.to_string(),
                 };
-                Ok(error_json("MayalinkError", format!("unknown op {shown}"), ""))
+                Ok(error_json(
+                    "MayalinkError",
+                    format!("unknown op {shown}"),
+                    "",
+                ))
             }
         };
         r.unwrap_or_else(|e| e)
     }
 
     fn op_info(&self) -> Json {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "artist".into());
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "artist".into());
         let platform = if cfg!(windows) {
             "win32"
         } else if cfg!(target_os = "macos") {
@@ -430,10 +515,18 @@ impl Process {
             utf8(b64_decode(data, "run")?, "run")?
         } else {
             let parts = self.staged.remove(&rid).unwrap_or_default();
-            self.staged_bytes -= parts.values().map(Vec::len).sum::<usize>().min(self.staged_bytes);
+            self.staged_bytes -= parts
+                .values()
+                .map(Vec::len)
+                .sum::<usize>()
+                .min(self.staged_bytes);
             let count = int_of(field(req, "chunks", "run")?, "run")?;
             if parts.len() as i64 != count {
-                return Ok(error_json("MayalinkError", format!("missing chunks: got {} of {count}", parts.len()), ""));
+                return Ok(error_json(
+                    "MayalinkError",
+                    format!("missing chunks: got {} of {count}", parts.len()),
+                    "",
+                ));
             }
             let mut bytes = Vec::new();
             for i in 0..count {
@@ -445,7 +538,11 @@ impl Process {
             utf8(bytes, "run")?
         };
         let lang = req.get("lang").and_then(Json::as_str).unwrap_or("python");
-        let file = req.get("file").and_then(Json::as_str).filter(|f| !f.is_empty()).unwrap_or("<mayalink>");
+        let file = req
+            .get("file")
+            .and_then(Json::as_str)
+            .filter(|f| !f.is_empty())
+            .unwrap_or("<mayalink>");
         let result = self.execute(&code, lang, file);
         self.done.push_back((rid, result.clone()));
         while self.done.len() > DONE_KEPT {
@@ -460,10 +557,16 @@ impl Process {
         let started = Instant::now();
         let (streams, editor) = (&self.streams, &mut self.editor);
         let mut out = |t: u8, s: &str| emit(streams, editor, t, s);
-        let mut ctx = Ctx { scene: &mut self.scene, out: &mut out };
+        let mut ctx = Ctx {
+            scene: &mut self.scene,
+            out: &mut out,
+        };
         let (value, error) = if lang == "mel" {
             match mel::eval_from_python(code, &mut ctx) {
-                Ok(v) => (Some(v).filter(|v| *v != Value::None).map(|v| v.to_str()), None),
+                Ok(v) => (
+                    Some(v).filter(|v| *v != Value::None).map(|v| v.to_str()),
+                    None,
+                ),
                 Err(e) => {
                     let tb = format!(
                         "Traceback (most recent call last):\n  File \"{file}\", line 1, in <module>\n{}: {}\n",
@@ -496,23 +599,44 @@ impl Process {
     fn op_output_start(&mut self, req: &Json) -> Result<Json, Json> {
         let op = "output_start";
         let session = key_of(field(req, "session", op)?);
-        let host = field(req, "host", op)?.as_str().unwrap_or_default().to_string();
+        let host = field(req, "host", op)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let port = int_of(field(req, "port", op)?, op)?;
         let token = b64_decode(field(req, "token", op)?, op)?;
         let period = match req.get("heartbeat") {
             None | Some(Json::Null) => 1.0,
-            Some(v) => v.as_f64().ok_or_else(|| exception("ValueError", format!("could not convert to float: {v}"), op))?,
+            Some(v) => v.as_f64().ok_or_else(|| {
+                exception("ValueError", format!("could not convert to float: {v}"), op)
+            })?,
         };
-        let port = u16::try_from(port).map_err(|_| exception("OverflowError", "port must be 0-65535.", op))?;
-        let token: [u8; 16] = token
-            .try_into()
-            .map_err(|t: Vec<u8>| exception("ValueError", format!("the token must be 16 bytes, got {}", t.len()), op))?;
+        let port = u16::try_from(port)
+            .map_err(|_| exception("OverflowError", "port must be 0-65535.", op))?;
+        let token: [u8; 16] = token.try_into().map_err(|t: Vec<u8>| {
+            exception(
+                "ValueError",
+                format!("the token must be 16 bytes, got {}", t.len()),
+                op,
+            )
+        })?;
         if !period.is_finite() || period <= 0.0 {
-            return Err(exception("ValueError", "the heartbeat period must be positive", op));
+            return Err(exception(
+                "ValueError",
+                "the heartbeat period must be positive",
+                op,
+            ));
         }
         self.stop_session(&session); // replace this session's stream, never another's
-        let stream = Stream::start(&host, port, token, Duration::from_secs_f64(period.min(3600.0)), self.runtime.as_ref(), &self.cancel)
-            .map_err(|e| exception("OSError", e.to_string(), op))?;
+        let stream = Stream::start(
+            &host,
+            port,
+            token,
+            Duration::from_secs_f64(period.min(3600.0)),
+            self.runtime.as_ref(),
+            &self.cancel,
+        )
+        .map_err(|e| exception("OSError", e.to_string(), op))?;
         self.streams.insert(session, stream);
         Ok(json!({"ok": true, "callbacks": self.streams.len()}))
     }
@@ -531,14 +655,28 @@ impl Process {
         let session = key_of(field(req, "session", "cleanup")?);
         let removed = self.stop_session(&session);
         let prefix = format!("{session}:");
-        let doomed: Vec<String> = self.staged.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+        let doomed: Vec<String> = self
+            .staged
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
         for k in doomed {
             if let Some(parts) = self.staged.remove(&k) {
-                self.staged_bytes -= parts.values().map(Vec::len).sum::<usize>().min(self.staged_bytes);
+                self.staged_bytes -= parts
+                    .values()
+                    .map(Vec::len)
+                    .sum::<usize>()
+                    .min(self.staged_bytes);
             }
         }
         let left = self.streams.len();
-        if req.get("unload").map(|v| v.as_bool().unwrap_or(!v.is_null())).unwrap_or(false) && left == 0 {
+        if req
+            .get("unload")
+            .map(|v| v.as_bool().unwrap_or(!v.is_null()))
+            .unwrap_or(false)
+            && left == 0
+        {
             // Last session gone: leave Maya as we found it.
             self.helper = None;
             self.install_parts = None;
@@ -553,7 +691,12 @@ impl Process {
         let joints: Vec<Json> = req
             .get("names")
             .and_then(Json::as_array)
-            .map(|names| names.iter().map(|n| self.scene.joint_record(&key_of(n))).collect())
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|n| self.scene.joint_record(&key_of(n)))
+                    .collect()
+            })
             .unwrap_or_default();
         json!({"ok": true, "joints": joints})
     }
@@ -561,7 +704,12 @@ impl Process {
 
 /// Script Editor output: to every session's stream (each has its own
 /// "callback") and to the recent-output buffer.
-fn emit(streams: &BTreeMap<String, Stream>, editor: &mut VecDeque<(u8, String)>, maya_type: u8, text: &str) {
+fn emit(
+    streams: &BTreeMap<String, Stream>,
+    editor: &mut VecDeque<(u8, String)>,
+    maya_type: u8,
+    text: &str,
+) {
     for s in streams.values() {
         s.send(maya_type, text);
     }
@@ -580,7 +728,9 @@ mod tests {
     }
 
     fn call(p: &mut Process, body: Json) -> Json {
-        let reply = p.handle_message(helper::call_line(&body).as_bytes()).remove(0);
+        let reply = p
+            .handle_message(helper::call_line(&body).as_bytes())
+            .remove(0);
         serde_json::from_str(&reply).unwrap_or_else(|_| panic!("not JSON: {reply}"))
     }
 
@@ -593,8 +743,14 @@ mod tests {
     #[test]
     fn install_then_call() {
         let mut p = process();
-        assert_eq!(p.handle_message(helper::probe_line().as_bytes()), ["mayalink-py:none"]);
-        assert_eq!(p.handle_message(helper::call_line(&json!({"op": "info"})).as_bytes()), ["No module named 'mayalink_helper'"]);
+        assert_eq!(
+            p.handle_message(helper::probe_line().as_bytes()),
+            ["mayalink-py:none"]
+        );
+        assert_eq!(
+            p.handle_message(helper::call_line(&json!({"op": "info"})).as_bytes()),
+            ["No module named 'mayalink_helper'"]
+        );
         let lines = helper::install_lines();
         for (i, l) in lines.iter().enumerate() {
             let reply = p.handle_message(l.as_bytes()).remove(0);
@@ -604,7 +760,10 @@ mod tests {
                 assert_eq!(reply, format!("staged {i}"));
             }
         }
-        assert_eq!(p.handle_message(helper::probe_line().as_bytes()), [format!("mayalink-py:{}", helper::version())]);
+        assert_eq!(
+            p.handle_message(helper::probe_line().as_bytes()),
+            [format!("mayalink-py:{}", helper::version())]
+        );
         let info = call(&mut p, json!({"op": "info"}));
         assert_eq!(info["maya"], "2025");
         assert_eq!(info["label"], "Demo Maya (simulated)");
@@ -628,20 +787,35 @@ mod tests {
         let data = b64().encode("n = 1");
         let first = call(&mut p, json!({"op": "run", "id": "s:0", "data": data}));
         assert_eq!(first["ok"], true);
-        let again = call(&mut p, json!({"op": "run", "id": "s:0", "data": b64().encode("n = n + 1")}));
+        let again = call(
+            &mut p,
+            json!({"op": "run", "id": "s:0", "data": b64().encode("n = n + 1")}),
+        );
         assert_eq!(again, first);
         assert_eq!(p.runs, 1);
         // "é" split across two chunks: joined as bytes before decoding.
         let code = "x = 'é'\nx".as_bytes();
         let (a, b) = code.split_at(6);
-        assert_eq!(call(&mut p, json!({"op": "stage", "id": "s:1", "index": 1, "data": b64().encode(b)})), json!({"ok": true}));
-        call(&mut p, json!({"op": "stage", "id": "s:1", "index": 0, "data": b64().encode(a)}));
+        assert_eq!(
+            call(
+                &mut p,
+                json!({"op": "stage", "id": "s:1", "index": 1, "data": b64().encode(b)})
+            ),
+            json!({"ok": true})
+        );
+        call(
+            &mut p,
+            json!({"op": "stage", "id": "s:1", "index": 0, "data": b64().encode(a)}),
+        );
         let r = call(&mut p, json!({"op": "run", "id": "s:1", "chunks": 2}));
         assert_eq!(r["value"], "'é'", "{r}");
         let r = call(&mut p, json!({"op": "run", "id": "s:2", "chunks": 3}));
         assert_eq!(r["error"]["message"], "missing chunks: got 0 of 3");
         let r = call(&mut p, json!({"op": "run"}));
-        assert_eq!((r["error"]["type"].as_str(), r["error"]["message"].as_str()), (Some("KeyError"), Some("'id'")));
+        assert_eq!(
+            (r["error"]["type"].as_str(), r["error"]["message"].as_str()),
+            (Some("KeyError"), Some("'id'"))
+        );
         let r = call(&mut p, json!({"op": "nope"}));
         assert_eq!(r["error"]["message"], "unknown op 'nope'");
     }
@@ -650,13 +824,29 @@ mod tests {
     fn mel_runs_and_errors() {
         let mut p = process();
         install(&mut p);
-        let r = call(&mut p, json!({"op": "run", "id": "m:0", "lang": "mel", "data": b64().encode("print \"hi\\n\"; about -v;")}));
-        assert_eq!((r["ok"].clone(), r["value"].clone()), (json!(true), json!("2025")));
-        let r = call(&mut p, json!({"op": "run", "id": "m:1", "lang": "mel", "data": b64().encode("polySphere;")}));
+        let r = call(
+            &mut p,
+            json!({"op": "run", "id": "m:0", "lang": "mel", "data": b64().encode("print \"hi\\n\"; about -v;")}),
+        );
+        assert_eq!(
+            (r["ok"].clone(), r["value"].clone()),
+            (json!(true), json!("2025"))
+        );
+        let r = call(
+            &mut p,
+            json!({"op": "run", "id": "m:1", "lang": "mel", "data": b64().encode("polySphere;")}),
+        );
         assert_eq!(r["error"]["type"], "RuntimeError");
-        assert_eq!(r["error"]["message"], "Error occurred during execution of MEL script");
+        assert_eq!(
+            r["error"]["message"],
+            "Error occurred during execution of MEL script"
+        );
         let out = p.snapshot().output;
-        assert!(out.iter().any(|(t, s)| *t == 4 && s.contains("Cannot find procedure \"polySphere\"")), "{out:?}");
+        assert!(
+            out.iter()
+                .any(|(t, s)| *t == 4 && s.contains("Cannot find procedure \"polySphere\"")),
+            "{out:?}"
+        );
         assert!(out.iter().any(|(t, s)| *t == 1 && s == "hi\n"));
     }
 
@@ -666,21 +856,36 @@ mod tests {
         assert_eq!(p.handle_message(b"1 + 1"), ["2"]);
         assert_eq!(p.handle_message(b"cmds.about(version=True)\0\0"), ["2025"]);
         assert_eq!(p.handle_message(b"  y = 5  \n"), ["None"]);
-        assert_eq!(p.handle_message(b"y"), ["name 'y' is not defined"], "throw-away namespace");
+        assert_eq!(
+            p.handle_message(b"y"),
+            ["name 'y' is not defined"],
+            "throw-away namespace"
+        );
         // A one-line statement whose value is None runs twice (eval, then exec).
         assert_eq!(p.handle_message(b"print('twice')"), ["None"]);
-        let printed: Vec<String> = p.snapshot().output.into_iter().map(|(_, s)| s).filter(|s| s == "twice").collect();
+        let printed: Vec<String> = p
+            .snapshot()
+            .output
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s == "twice")
+            .collect();
         assert_eq!(printed.len(), 2);
         assert_eq!(p.handle_message(b"python(\"1 + 2\")"), ["3"]);
         assert!(p.handle_message(&[0xff, 0xfe, b'x'])[0].contains("not valid UTF-8"));
-        assert!(p.handle_message(b"for i in x: pass")[0].contains("Demo Maya runs only simple code"));
+        assert!(
+            p.handle_message(b"for i in x: pass")[0].contains("Demo Maya runs only simple code")
+        );
     }
 
     #[test]
     fn mel_port_lines_and_python_passthrough() {
         let mut p = Process::new(PortKind::Mel, None, CancellationToken::new());
         let probe = p.handle_message(helper::probe_line().as_bytes()).remove(0);
-        assert!(helper::parse_probe(&probe).is_none(), "raw Python is not MEL: {probe}");
+        assert!(
+            helper::parse_probe(&probe).is_none(),
+            "raw Python is not MEL: {probe}"
+        );
         let wrapped = helper::for_port(&helper::probe_line(), PortKind::Mel);
         assert_eq!(p.handle_message(wrapped.as_bytes()), ["mayalink-py:none"]);
         for l in helper::install_lines() {
@@ -694,15 +899,24 @@ mod tests {
     fn cleanup_and_skeleton() {
         let mut p = process();
         install(&mut p);
-        call(&mut p, json!({"op": "stage", "id": "a:7", "index": 0, "data": "eA=="}));
+        call(
+            &mut p,
+            json!({"op": "stage", "id": "a:7", "index": 0, "data": "eA=="}),
+        );
         let r = call(&mut p, json!({"op": "cleanup", "session": "a"}));
         assert_eq!(r, json!({"ok": true, "removed": false, "sessions_left": 0}));
         assert!(p.staged.is_empty());
-        let r = call(&mut p, json!({"op": "skeleton", "names": ["Hips", "LeftArm", "Tail"]}));
+        let r = call(
+            &mut p,
+            json!({"op": "skeleton", "names": ["Hips", "LeftArm", "Tail"]}),
+        );
         assert_eq!(r["joints"][0]["parent"], Json::Null);
         assert_eq!(r["joints"][1]["parent"], "LeftShoulder");
         assert_eq!(r["joints"][2], json!({"name": "Tail", "found": false}));
-        call(&mut p, json!({"op": "cleanup", "session": "a", "unload": true}));
+        call(
+            &mut p,
+            json!({"op": "cleanup", "session": "a", "unload": true}),
+        );
         assert_eq!(p.helper, None);
     }
 
@@ -723,7 +937,13 @@ mod tests {
             let replies = p.handle_message(&bytes);
             assert!(!replies.is_empty());
         }
-        for body in [json!(null), json!([1]), json!({"op": "run", "id": 1, "chunks": "x"}), json!({"op": "output_start", "session": "s", "host": "127.0.0.1", "port": 99999, "token": "AA=="}), json!({"op": "stage", "id": "x", "index": 0, "data": "%%%"})] {
+        for body in [
+            json!(null),
+            json!([1]),
+            json!({"op": "run", "id": 1, "chunks": "x"}),
+            json!({"op": "output_start", "session": "s", "host": "127.0.0.1", "port": 99999, "token": "AA=="}),
+            json!({"op": "stage", "id": "x", "index": 0, "data": "%%%"}),
+        ] {
             let r = call(&mut p, body);
             assert_eq!(r["ok"], false, "{r}");
         }

@@ -173,7 +173,11 @@ const RIG: &[(&str, Option<&str>, [f64; 3])] = &[
 impl Scene {
     /// An untitled scene with only Maya's default cameras (`cmds.file(new=True)`).
     pub fn empty() -> Self {
-        let mut s = Self { path: String::new(), nodes: Vec::new(), selection: Vec::new() };
+        let mut s = Self {
+            path: String::new(),
+            nodes: Vec::new(),
+            selection: Vec::new(),
+        };
         for cam in ["persp", "top", "front", "side"] {
             s.nodes.push(Node::new(cam, NodeKind::Transform, None));
             let shape = format!("{cam}Shape");
@@ -189,8 +193,13 @@ impl Scene {
         let mut ground = Node::new("ground", NodeKind::Transform, None);
         ground.scale = [20.0, 1.0, 20.0];
         s.nodes.push(ground);
-        s.nodes.push(Node::new("groundShape", NodeKind::Mesh, Some("ground")));
-        s.nodes.push(Node::new("polyPlane1", NodeKind::History("polyPlane"), None));
+        s.nodes
+            .push(Node::new("groundShape", NodeKind::Mesh, Some("ground")));
+        s.nodes.push(Node::new(
+            "polyPlane1",
+            NodeKind::History("polyPlane"),
+            None,
+        ));
         for (name, parent, t) in RIG {
             let mut j = Node::new(name, NodeKind::Joint, *parent);
             j.translate = *t;
@@ -232,7 +241,11 @@ impl Scene {
     }
 
     pub fn children(&self, name: &str) -> Vec<String> {
-        self.nodes.iter().filter(|n| n.parent.as_deref() == Some(name)).map(|n| n.name.clone()).collect()
+        self.nodes
+            .iter()
+            .filter(|n| n.parent.as_deref() == Some(name))
+            .map(|n| n.name.clone())
+            .collect()
     }
 
     pub fn descendants(&self, name: &str) -> Vec<String> {
@@ -255,12 +268,18 @@ impl Scene {
         }
         let base = wanted.trim_end_matches(|c: char| c.is_ascii_digit());
         let base = if base.is_empty() { "node" } else { base };
-        (1u64..).map(|i| format!("{base}{i}")).find(|n| !self.exists(n)).expect("unbounded")
+        (1u64..)
+            .map(|i| format!("{base}{i}"))
+            .find(|n| !self.exists(n))
+            .expect("unbounded")
     }
 
     /// The first free `base1`, `base2`, …
     fn numbered(&self, base: &str) -> String {
-        (1u64..).map(|i| format!("{base}{i}")).find(|n| !self.exists(n)).expect("unbounded")
+        (1u64..)
+            .map(|i| format!("{base}{i}"))
+            .find(|n| !self.exists(n))
+            .expect("unbounded")
     }
 
     /// Creates a transform with a shape under it (and a history node for
@@ -280,15 +299,21 @@ impl Scene {
             None => self.numbered(default_base),
         };
         // Maya puts "Shape" before the trailing number: pSphere1 → pSphereShape1.
-        let digits = transform.len() - transform.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let digits = transform.len()
+            - transform
+                .trim_end_matches(|c: char| c.is_ascii_digit())
+                .len();
         let (stem, num) = transform.split_at(transform.len() - digits);
         let shape = self.unique_name(&format!("{stem}Shape{num}"));
-        self.nodes.push(Node::new(&transform, NodeKind::Transform, None));
-        self.nodes.push(Node::new(&shape, shape_kind, Some(&transform)));
+        self.nodes
+            .push(Node::new(&transform, NodeKind::Transform, None));
+        self.nodes
+            .push(Node::new(&shape, shape_kind, Some(&transform)));
         let mut out = vec![transform.clone()];
         if let (Some(h), true) = (history_type, history) {
             let hist = self.numbered(h);
-            self.nodes.push(Node::new(&hist, NodeKind::History(h), None));
+            self.nodes
+                .push(Node::new(&hist, NodeKind::History(h), None));
             out.push(hist);
         }
         self.selection = vec![transform];
@@ -305,12 +330,23 @@ impl Scene {
         let parent = self
             .selection
             .first()
-            .filter(|s| self.get(s).map(|n| n.kind == NodeKind::Joint).unwrap_or(false))
+            .filter(|s| {
+                self.get(s)
+                    .map(|n| n.kind == NodeKind::Joint)
+                    .unwrap_or(false)
+            })
             .cloned();
         let mut j = Node::new(&name, NodeKind::Joint, parent.as_deref());
         // Maya's position flag is in world space: store it relative to the parent.
-        let origin = parent.as_deref().map(|p| self.world_position(p)).unwrap_or([0.0; 3]);
-        j.translate = [position[0] - origin[0], position[1] - origin[1], position[2] - origin[2]];
+        let origin = parent
+            .as_deref()
+            .map(|p| self.world_position(p))
+            .unwrap_or([0.0; 3]);
+        j.translate = [
+            position[0] - origin[0],
+            position[1] - origin[1],
+            position[2] - origin[2],
+        ];
         self.nodes.push(j);
         self.selection = vec![name.clone()];
         name
@@ -407,10 +443,19 @@ mod tests {
     #[test]
     fn names_follow_mayas_rules() {
         let mut s = Scene::demo();
-        assert_eq!(s.create_object("polySphere", None, true), ["pSphere1", "polySphere1"]);
-        assert_eq!(s.create_object("polySphere", None, true), ["pSphere2", "polySphere2"]);
+        assert_eq!(
+            s.create_object("polySphere", None, true),
+            ["pSphere1", "polySphere1"]
+        );
+        assert_eq!(
+            s.create_object("polySphere", None, true),
+            ["pSphere2", "polySphere2"]
+        );
         assert!(s.exists("pSphereShape2"));
-        assert_eq!(s.create_object("polyCube", Some("box"), true), ["box", "polyCube1"]);
+        assert_eq!(
+            s.create_object("polyCube", Some("box"), true),
+            ["box", "polyCube1"]
+        );
         assert!(s.exists("boxShape"));
         assert_eq!(s.create_object("polyCube", Some("box"), true)[0], "box1");
         assert_eq!(s.create_object("spaceLocator", None, false), ["locator1"]);
@@ -448,8 +493,14 @@ mod tests {
         assert_eq!(r["parent"], "Hips");
         assert_eq!(r["translate"], json!([0.0, 10.0, 0.0]));
         assert_eq!(s.joint_record("Tail")["found"], false);
-        assert_eq!(Attr::parse("tx"), Some(Attr::Component(VecAttr::Translate, 0)));
-        assert_eq!(Attr::parse("jointOrientZ"), Some(Attr::Component(VecAttr::JointOrient, 2)));
+        assert_eq!(
+            Attr::parse("tx"),
+            Some(Attr::Component(VecAttr::Translate, 0))
+        );
+        assert_eq!(
+            Attr::parse("jointOrientZ"),
+            Some(Attr::Component(VecAttr::JointOrient, 2))
+        );
         assert_eq!(Attr::parse("bogus"), None);
     }
 }

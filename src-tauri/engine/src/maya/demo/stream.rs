@@ -47,7 +47,10 @@ impl Sender {
                 return;
             }
             let parts = datagram::encode_message(&self.token, seq, maya_type, data, size);
-            match parts.iter().try_for_each(|p| self.sock.send_to(p, self.addr).map(|_| ())) {
+            match parts
+                .iter()
+                .try_for_each(|p| self.sock.send_to(p, self.addr).map(|_| ()))
+            {
                 Ok(()) => return,
                 Err(e) if is_emsgsize(&e) && size > 512 => self.chunk = (size / 2).max(512),
                 // Never wait (Maya's main thread pays for it): a full buffer drops the message.
@@ -60,19 +63,28 @@ impl Sender {
     }
 
     fn payload(&self) -> String {
-        format!("{{\"pid\":{},\"dropped\":{}}}", std::process::id(), self.dropped)
+        format!(
+            "{{\"pid\":{},\"dropped\":{}}}",
+            std::process::id(),
+            self.dropped
+        )
     }
 
     fn heartbeat(&self) {
         if self.closed {
             return;
         }
-        let _ = self.sock.send_to(&datagram::encode_heartbeat(&self.token, self.seq, self.payload().as_bytes()), self.addr);
+        let _ = self.sock.send_to(
+            &datagram::encode_heartbeat(&self.token, self.seq, self.payload().as_bytes()),
+            self.addr,
+        );
     }
 
     fn bye(&mut self) {
         self.closed = true;
-        let _ = self.sock.send_to(&datagram::encode_bye(&self.token, self.seq), self.addr);
+        let _ = self
+            .sock
+            .send_to(&datagram::encode_bye(&self.token, self.seq), self.addr);
     }
 }
 
@@ -91,15 +103,26 @@ impl Stream {
         runtime: Option<&tokio::runtime::Handle>,
         parent: &CancellationToken,
     ) -> io::Result<Self> {
-        let addr = (host, port)
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no address for {host}")))?;
-        let local: SocketAddr = if addr.is_ipv6() { "[::]:0".parse() } else { "0.0.0.0:0".parse() }
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::NotFound, format!("no address for {host}"))
+        })?;
+        let local: SocketAddr = if addr.is_ipv6() {
+            "[::]:0".parse()
+        } else {
+            "0.0.0.0:0".parse()
+        }
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let sock = UdpSocket::bind(local)?;
         sock.set_nonblocking(true)?;
-        let sender = Arc::new(Mutex::new(Sender { sock, addr, token, seq: 0, chunk: DEFAULT_CHUNK, dropped: 0, closed: false }));
+        let sender = Arc::new(Mutex::new(Sender {
+            sock,
+            addr,
+            token,
+            seq: 0,
+            chunk: DEFAULT_CHUNK,
+            dropped: 0,
+            closed: false,
+        }));
         let stop = parent.child_token();
         lock(&sender).heartbeat();
         if let Some(rt) = runtime {

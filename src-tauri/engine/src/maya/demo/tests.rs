@@ -32,7 +32,10 @@ impl Client {
     async fn connect(addr: SocketAddr) -> Self {
         let sock = TcpStream::connect(addr).await.expect("connect");
         sock.set_nodelay(true).unwrap();
-        Self { sock, buf: Vec::new() }
+        Self {
+            sock,
+            buf: Vec::new(),
+        }
     }
 
     async fn send(&mut self, line: &str) {
@@ -44,10 +47,16 @@ impl Client {
             if let Some(i) = self.buf.iter().position(|b| *b == 0) {
                 let frame: Vec<u8> = self.buf.drain(..=i).collect();
                 let text = String::from_utf8(frame[..i].to_vec()).expect("utf-8 reply");
-                return text.strip_suffix('\n').expect("reply ends with \\n\\0").to_string();
+                return text
+                    .strip_suffix('\n')
+                    .expect("reply ends with \\n\\0")
+                    .to_string();
             }
             let mut chunk = [0u8; 65536];
-            let n = tokio::time::timeout(T, self.sock.read(&mut chunk)).await.expect("reply in time").expect("read");
+            let n = tokio::time::timeout(T, self.sock.read(&mut chunk))
+                .await
+                .expect("reply in time")
+                .expect("read");
             assert!(n > 0, "connection closed before the reply");
             self.buf.extend_from_slice(&chunk[..n]);
         }
@@ -67,11 +76,19 @@ impl Client {
 /// A datagram as the test sees it: (kind, maya type, seq, payload text).
 async fn datagram(udp: &UdpSocket) -> (DatagramKind, u8, u32, String) {
     let mut buf = vec![0u8; 70_000];
-    let n = tokio::time::timeout(T, udp.recv(&mut buf)).await.expect("datagram in time").unwrap();
+    let n = tokio::time::timeout(T, udp.recv(&mut buf))
+        .await
+        .expect("datagram in time")
+        .unwrap();
     let d = datagram::parse(&buf[..n]).expect("well-formed datagram");
     assert_eq!(d.header.token, [9u8; 16]);
     assert_eq!((d.header.chunk_index, d.header.chunk_count), (0, 1));
-    (d.header.kind, d.header.maya_type, d.header.seq, String::from_utf8_lossy(d.payload).into_owned())
+    (
+        d.header.kind,
+        d.header.maya_type,
+        d.header.seq,
+        String::from_utf8_lossy(d.payload).into_owned(),
+    )
 }
 
 /// The next message datagram, skipping heartbeats.
@@ -95,13 +112,23 @@ async fn raw_wire_protocol_install_run_and_output() {
     assert_eq!(DemoMaya::label(), "Demo Maya (simulated)");
     let mut c = Client::connect(demo.addr()).await;
     assert_eq!(c.ask(&probe_line()).await, "mayalink-py:none");
-    assert_eq!(c.ask(&call_line(&json!({"op": "info"}))).await, "No module named 'mayalink_helper'");
+    assert_eq!(
+        c.ask(&call_line(&json!({"op": "info"}))).await,
+        "No module named 'mayalink_helper'"
+    );
     let lines = install_lines();
     for (i, l) in lines.iter().enumerate() {
-        let expected = if i + 1 == lines.len() { format!("installed {}", helper::version()) } else { format!("staged {i}") };
+        let expected = if i + 1 == lines.len() {
+            format!("installed {}", helper::version())
+        } else {
+            format!("staged {i}")
+        };
         assert_eq!(c.ask(l).await, expected);
     }
-    assert_eq!(c.ask(&probe_line()).await, format!("mayalink-py:{}", helper::version()));
+    assert_eq!(
+        c.ask(&probe_line()).await,
+        format!("mayalink-py:{}", helper::version())
+    );
 
     let info = c.call(json!({"op": "info"})).await;
     assert_eq!(info["ok"], true);
@@ -123,17 +150,23 @@ async fn raw_wire_protocol_install_run_and_output() {
     let hb: Json = serde_json::from_str(&payload).unwrap();
     assert_eq!(hb["pid"], std::process::id());
 
-    let r = c.call(json!({"op": "run", "id": "s1:0", "data": b64("print(\"héllo\")")})).await;
+    let r = c
+        .call(json!({"op": "run", "id": "s1:0", "data": b64("print(\"héllo\")")}))
+        .await;
     assert_eq!(r["ok"], true, "{r}");
     assert!(r.get("value").is_none(), "{r}");
     assert_eq!(message(&udp).await, (1, 0, "héllo".to_string()));
     assert_eq!(message(&udp).await, (1, 1, "\n".to_string()));
 
     // Exactly once: the same id again answers without running.
-    let again = c.call(json!({"op": "run", "id": "s1:0", "data": b64("print(\"héllo\")")})).await;
+    let again = c
+        .call(json!({"op": "run", "id": "s1:0", "data": b64("print(\"héllo\")")}))
+        .await;
     assert_eq!(again, r);
 
-    let r = c.call(json!({"op": "run", "id": "s1:1", "data": b64("x = 1\nprint(foo)")})).await;
+    let r = c
+        .call(json!({"op": "run", "id": "s1:1", "data": b64("x = 1\nprint(foo)")}))
+        .await;
     assert_eq!(r["ok"], false);
     assert_eq!(r["error"]["type"], "NameError");
     assert_eq!(r["error"]["message"], "name 'foo' is not defined");
@@ -141,7 +174,9 @@ async fn raw_wire_protocol_install_run_and_output() {
     assert_eq!(r["error"]["traceback"], tb);
     assert_eq!(message(&udp).await, (6, 2, tb.to_string()));
 
-    let r = c.call(json!({"op": "run", "id": "s1:2", "data": b64("cmds.warning('w')\nx + 41")})).await;
+    let r = c
+        .call(json!({"op": "run", "id": "s1:2", "data": b64("cmds.warning('w')\nx + 41")}))
+        .await;
     assert_eq!(r["value"], "42", "names persist: {r}");
     assert_eq!(message(&udp).await, (3, 3, "Warning: w\n".to_string()));
 
@@ -166,7 +201,11 @@ async fn raw_wire_protocol_install_run_and_output() {
     }
     // Nothing after the bye.
     let mut buf = [0u8; 100];
-    assert!(tokio::time::timeout(Duration::from_millis(300), udp.recv(&mut buf)).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), udp.recv(&mut buf))
+            .await
+            .is_err()
+    );
     let r = c.call(json!({"op": "cleanup", "session": "s1"})).await;
     assert_eq!(r, json!({"ok": true, "removed": false, "sessions_left": 0}));
     assert_eq!(demo.snapshot().runs, 3);
@@ -186,12 +225,18 @@ async fn chunked_runs_and_the_mel_wrapping_work_on_the_wire() {
     let chunks: Vec<&[u8]> = bytes.chunks(helper::CODE_CHUNK).collect();
     for (i, ch) in chunks.iter().enumerate() {
         let data = base64::engine::general_purpose::STANDARD.encode(ch);
-        let r = c.call(json!({"op": "stage", "id": "s:9", "index": i, "data": data})).await;
+        let r = c
+            .call(json!({"op": "stage", "id": "s:9", "index": i, "data": data}))
+            .await;
         assert_eq!(r, json!({"ok": true}));
     }
-    let r = c.call(json!({"op": "run", "id": "s:9", "chunks": chunks.len()})).await;
+    let r = c
+        .call(json!({"op": "run", "id": "s:9", "chunks": chunks.len()}))
+        .await;
     assert_eq!(r["value"], "3000", "{r}");
-    let r = c.call(json!({"op": "skeleton", "names": ["Hips", "Spine", "Nope"]})).await;
+    let r = c
+        .call(json!({"op": "skeleton", "names": ["Hips", "Spine", "Nope"]}))
+        .await;
     assert_eq!(r["joints"][1]["parent"], "Hips");
     assert_eq!(r["joints"][1]["translate"], json!([0.0, 10.0, 0.0]));
     assert_eq!(r["joints"][2]["found"], false);
@@ -205,7 +250,12 @@ async fn serves_one_connection_at_a_time() {
     let mut b = Client::connect(demo.addr()).await; // waits in the backlog
     b.send("2 + 2").await;
     let mut chunk = [0u8; 16];
-    assert!(tokio::time::timeout(Duration::from_millis(300), b.sock.read(&mut chunk)).await.is_err(), "b is served while a holds the port");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), b.sock.read(&mut chunk))
+            .await
+            .is_err(),
+        "b is served while a holds the port"
+    );
     assert_eq!(a.ask("3 + 3").await, "6");
     drop(a);
     assert_eq!(b.reply().await, "4");
@@ -217,7 +267,10 @@ async fn garbage_big_messages_and_rude_clients() {
     let mut c = Client::connect(demo.addr()).await;
     c.sock.write_all(&[0xff, 0xfe, 0x00, 0x80]).await.unwrap();
     assert!(c.reply().await.contains("not valid UTF-8"));
-    assert!(c.ask("def f(): pass").await.contains("Demo Maya runs only simple code"));
+    assert!(c
+        .ask("def f(): pass")
+        .await
+        .contains("Demo Maya runs only simple code"));
     assert!(c.ask("def f(:").await.contains("never closed"));
     assert!(!c.ask(")))(((").await.is_empty());
     // 200 KB in one message: read whole, not as fragments.
@@ -235,7 +288,9 @@ async fn garbage_big_messages_and_rude_clients() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     for _ in 0..200 {
         let len = rng.random_range(1..300);
-        let msg: String = (0..len).map(|_| rng.random_range(0x20u8..0x7f) as char).collect();
+        let msg: String = (0..len)
+            .map(|_| rng.random_range(0x20u8..0x7f) as char)
+            .collect();
         if msg.trim().is_empty() {
             continue;
         }
@@ -261,24 +316,47 @@ async fn dropping_the_handle_stops_port_and_heartbeats() {
     drop(demo);
     // The held connection ends…
     let mut buf = [0u8; 16];
-    let n = tokio::time::timeout(T, c.sock.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    let n = tokio::time::timeout(T, c.sock.read(&mut buf))
+        .await
+        .expect("closed in time")
+        .unwrap_or(0);
     assert_eq!(n, 0);
     // …the port closes, and heartbeats stop without a bye (Maya is gone).
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(TcpStream::connect(addr).await.is_err(), "port still open");
-    while tokio::time::timeout(Duration::from_millis(10), udp.recv(&mut [0u8; 100])).await.is_ok() {}
+    while tokio::time::timeout(Duration::from_millis(10), udp.recv(&mut [0u8; 100]))
+        .await
+        .is_ok()
+    {}
     let mut buf = [0u8; 100];
-    assert!(tokio::time::timeout(Duration::from_millis(300), udp.recv(&mut buf)).await.is_err(), "heartbeats go on");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), udp.recv(&mut buf))
+            .await
+            .is_err(),
+        "heartbeats go on"
+    );
 }
 
 // ------------------------------------------------------------ through a real session
 
-fn session(demo: &DemoMaya, id: &str, hub: &ConsoleHub, output: Option<OutputService>) -> MayaSession {
-    MayaSession::spawn(SessionConfig::new(id, "demo", demo.address()), hub.clone(), output)
+fn session(
+    demo: &DemoMaya,
+    id: &str,
+    hub: &ConsoleHub,
+    output: Option<OutputService>,
+) -> MayaSession {
+    MayaSession::spawn(
+        SessionConfig::new(id, "demo", demo.address()),
+        hub.clone(),
+        output,
+    )
 }
 
 async fn run(s: &MayaSession, code: &str, lang: Language) -> crate::maya::RunResult {
-    tokio::time::timeout(T, s.run(code, lang, RunOptions::default())).await.expect("run in time").expect("run delivered")
+    tokio::time::timeout(T, s.run(code, lang, RunOptions::default()))
+        .await
+        .expect("run in time")
+        .expect("run delivered")
 }
 
 /// Console lines of `session` until one satisfies `until`.
@@ -290,7 +368,10 @@ async fn lines_until(
 ) {
     let deadline = tokio::time::Instant::now() + T;
     while !seen.iter().any(&until) {
-        let batch = tokio::time::timeout_at(deadline, rx.recv()).await.expect("lines arrive").unwrap();
+        let batch = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("lines arrive")
+            .unwrap();
         seen.extend(batch.iter().filter(|l| l.session == session).cloned());
     }
 }
@@ -310,14 +391,24 @@ async fn a_maya_session_runs_against_demo_maya() {
     assert_eq!(info.scene, "/projects/demo/scenes/walk_cycle.ma");
     assert_eq!(info.helper_version, helper::version());
     let raw = s.call(json!({"op": "info"})).await.unwrap();
-    assert_eq!((raw["label"].as_str(), raw["demo"].as_bool()), (Some(LABEL), Some(true)));
+    assert_eq!(
+        (raw["label"].as_str(), raw["demo"].as_bool()),
+        (Some(LABEL), Some(true))
+    );
     assert_eq!(demo.snapshot().sessions, ["demo-1"]);
 
     let r = run(&s, "print(\"héllo\")", Language::Python).await;
     assert!(r.ok && r.value.is_none(), "{r:?}");
     let mut seen = Vec::new();
-    lines_until(&mut rx, &mut seen, "demo-1", |l| l.kind == LineKind::Output && l.text == "héllo").await;
-    assert!(seen.iter().any(|l| l.kind == LineKind::Echo && l.text == "print(\"héllo\")"), "{seen:?}");
+    lines_until(&mut rx, &mut seen, "demo-1", |l| {
+        l.kind == LineKind::Output && l.text == "héllo"
+    })
+    .await;
+    assert!(
+        seen.iter()
+            .any(|l| l.kind == LineKind::Echo && l.text == "print(\"héllo\")"),
+        "{seen:?}"
+    );
 
     assert!(run(&s, "x = 41", Language::Python).await.ok);
     let r = run(&s, "x + 1", Language::Python).await;
@@ -328,45 +419,95 @@ async fn a_maya_session_runs_against_demo_maya() {
     let r = run(&s, "print(foo)", Language::Python).await;
     assert!(!r.ok);
     let e = r.error.expect("error");
-    assert_eq!((e.kind.as_str(), e.message.as_str()), ("NameError", "name 'foo' is not defined"));
-    assert!(e.traceback.starts_with("Traceback (most recent call last):\n  File \"<mayalink>\", line 1, in <module>"), "{}", e.traceback);
-    lines_until(&mut rx, &mut seen, "demo-1", |l| l.kind == LineKind::StackTrace && l.text.contains("NameError")).await;
+    assert_eq!(
+        (e.kind.as_str(), e.message.as_str()),
+        ("NameError", "name 'foo' is not defined")
+    );
+    assert!(
+        e.traceback.starts_with(
+            "Traceback (most recent call last):\n  File \"<mayalink>\", line 1, in <module>"
+        ),
+        "{}",
+        e.traceback
+    );
+    lines_until(&mut rx, &mut seen, "demo-1", |l| {
+        l.kind == LineKind::StackTrace && l.text.contains("NameError")
+    })
+    .await;
 
     let r = run(&s, "for i in range(3):\n    print(i)", Language::Python).await;
-    assert_eq!(r.error.as_ref().map(|e| e.kind.as_str()), Some("DemoLimitation"), "{r:?}");
+    assert_eq!(
+        r.error.as_ref().map(|e| e.kind.as_str()),
+        Some("DemoLimitation"),
+        "{r:?}"
+    );
     assert!(r.error.unwrap().message.contains("Connect a real Maya"));
 
     let r = run(&s, "print \"from MEL\\n\"; about -v;", Language::Mel).await;
     assert_eq!(r.value.as_deref(), Some("2025"), "{r:?}");
-    lines_until(&mut rx, &mut seen, "demo-1", |l| l.kind == LineKind::Output && l.text == "from MEL").await;
+    lines_until(&mut rx, &mut seen, "demo-1", |l| {
+        l.kind == LineKind::Output && l.text == "from MEL"
+    })
+    .await;
 
-    let sk = s.call(json!({"op": "skeleton", "names": ["Hips", "LeftArm", "Tail"]})).await.unwrap();
+    let sk = s
+        .call(json!({"op": "skeleton", "names": ["Hips", "LeftArm", "Tail"]}))
+        .await
+        .unwrap();
     assert_eq!(sk["joints"][1]["parent"], "LeftShoulder");
     assert_eq!(sk["joints"][2]["found"], false);
 
     // Liveness from heartbeats, without holding Demo Maya's port.
     let mut st = s.status();
-    tokio::time::timeout(T, st.wait_for(|s| s.alive && !s.holding_port)).await.expect("alive, port released").unwrap();
+    tokio::time::timeout(T, st.wait_for(|s| s.alive && !s.holding_port))
+        .await
+        .expect("alive, port released")
+        .unwrap();
 
-    let report = tokio::time::timeout(T, s.shutdown()).await.unwrap().unwrap();
+    let report = tokio::time::timeout(T, s.shutdown())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(report.callback_removed && !report.maya_gone, "{report:?}");
     assert!(demo.snapshot().sessions.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_finds_a_mel_port_and_two_sessions_keep_their_own_streams() {
-    let demo = DemoMaya::start_with(local(), DemoOptions { port_kind: PortKind::Mel }).await.unwrap();
+    let demo = DemoMaya::start_with(
+        local(),
+        DemoOptions {
+            port_kind: PortKind::Mel,
+        },
+    )
+    .await
+    .unwrap();
     let hub = ConsoleHub::default();
     let output = OutputService::new(hub.clone(), Default::default());
     let a = session(&demo, "mel-a", &hub, Some(output.clone()));
     let b = session(&demo, "mel-b", &hub, Some(output.clone()));
-    assert_eq!(tokio::time::timeout(T, a.connect()).await.unwrap().unwrap().port_kind, PortKind::Mel);
+    assert_eq!(
+        tokio::time::timeout(T, a.connect())
+            .await
+            .unwrap()
+            .unwrap()
+            .port_kind,
+        PortKind::Mel
+    );
     tokio::time::timeout(T, b.connect()).await.unwrap().unwrap();
     assert_eq!(demo.snapshot().sessions, ["mel-a", "mel-b"]);
     let r = run(&a, "'quoted \"text\" and \\\\ backslash'", Language::Python).await;
-    assert_eq!(r.value.as_deref(), Some("'quoted \"text\" and \\\\ backslash'"), "{r:?}");
+    assert_eq!(
+        r.value.as_deref(),
+        Some("'quoted \"text\" and \\\\ backslash'"),
+        "{r:?}"
+    );
     assert!(a.cleanup().await.unwrap().callback_removed);
-    assert_eq!(demo.snapshot().sessions, ["mel-b"], "a's clean-up leaves b's stream");
+    assert_eq!(
+        demo.snapshot().sessions,
+        ["mel-b"],
+        "a's clean-up leaves b's stream"
+    );
     b.shutdown().await.unwrap();
     assert!(demo.snapshot().sessions.is_empty());
 }
@@ -381,7 +522,14 @@ async fn a_session_notices_when_demo_maya_stops() {
     drop(demo);
     // Clean-up with Maya gone is quick and clean.
     let started = std::time::Instant::now();
-    let report = tokio::time::timeout(T, s.shutdown()).await.unwrap().unwrap();
+    let report = tokio::time::timeout(T, s.shutdown())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(report.maya_gone || !report.callback_removed, "{report:?}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -71,7 +71,10 @@ pub const LIMITATION: &str = "DemoLimitation";
 
 impl PyError {
     pub fn new(kind: &str, message: impl Into<String>) -> Self {
-        Self { kind: kind.to_string(), message: message.into() }
+        Self {
+            kind: kind.to_string(),
+            message: message.into(),
+        }
     }
     pub fn type_error(message: impl Into<String>) -> Self {
         Self::new("TypeError", message)
@@ -233,7 +236,9 @@ impl Value {
             Value::Int(i) => json!(i),
             Value::Float(f) => json!(f),
             Value::Str(s) => json!(s),
-            Value::List(v) | Value::Tuple(v) => serde_json::Value::Array(v.iter().map(Value::to_json).collect()),
+            Value::List(v) | Value::Tuple(v) => {
+                serde_json::Value::Array(v.iter().map(Value::to_json).collect())
+            }
             other => json!(other.repr()),
         }
     }
@@ -268,7 +273,11 @@ pub fn float_repr(f: f64) -> String {
 
 /// Python's str repr: single quotes unless the text has ' and no ".
 pub fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(q);
     for c in s.chars() {
@@ -305,6 +314,9 @@ mod tests {
         assert_eq!(str_repr("it's"), "\"it's\"");
         assert_eq!(str_repr("a'\"b\n"), "'a\\'\"b\\n'");
         assert_eq!(Value::Tuple(vec![Value::Int(1)]).repr(), "(1,)");
-        assert_eq!(Value::List(vec![Value::Str("pSphere1".into()), Value::None]).repr(), "['pSphere1', None]");
+        assert_eq!(
+            Value::List(vec![Value::Str("pSphere1".into()), Value::None]).repr(),
+            "['pSphere1', None]"
+        );
     }
 }

@@ -63,7 +63,10 @@ pub struct Character {
 
 impl std::fmt::Debug for Character {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Character").field("kind", &self.kind).field("joints", &self.names.len()).finish()
+        f.debug_struct("Character")
+            .field("kind", &self.kind)
+            .field("joints", &self.names.len())
+            .finish()
     }
 }
 
@@ -77,15 +80,37 @@ impl Character {
             .iter()
             .map(|(name, parent, offset, _)| SkeletonJoint {
                 name: name.clone(),
-                parent: parent.as_ref().map(|p| table.iter().position(|(n, ..)| n == p).expect("parent listed")),
+                parent: parent.as_ref().map(|p| {
+                    table
+                        .iter()
+                        .position(|(n, ..)| n == p)
+                        .expect("parent listed")
+                }),
                 offset: *offset,
                 orient: [0.0, 0.0, 0.0, 1.0],
             })
             .collect();
-        let skeleton = Skeleton::new(joints, SkeletonSource::Simulator).expect("built-in skeleton is valid");
-        let roles = skeleton.joints().iter().map(|j| table.iter().find(|(n, ..)| *n == j.name).expect("same joints").3).collect();
+        let skeleton =
+            Skeleton::new(joints, SkeletonSource::Simulator).expect("built-in skeleton is valid");
+        let roles = skeleton
+            .joints()
+            .iter()
+            .map(|j| {
+                table
+                    .iter()
+                    .find(|(n, ..)| *n == j.name)
+                    .expect("same joints")
+                    .3
+            })
+            .collect();
         let names = skeleton.joints().iter().map(|j| j.name.clone()).collect();
-        Self { kind, skeleton, roles, names, cache: (0..2 * CACHE_FRAMES).map(|_| OnceLock::new()).collect() }
+        Self {
+            kind,
+            skeleton,
+            roles,
+            names,
+            cache: (0..2 * CACHE_FRAMES).map(|_| OnceLock::new()).collect(),
+        }
     }
 
     pub fn kind(&self) -> CharacterKind {
@@ -106,7 +131,17 @@ impl Character {
             .map(|n| {
                 let h = fnv(format!("{:?}/{n}", self.kind).as_bytes());
                 let g = fnv(format!("{n}#{:?}", self.kind).as_bytes());
-                (n.clone(), format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", h >> 32, (h >> 16) & 0xffff, h & 0xfff, g >> 52, g & 0xffff_ffff_ffff))
+                (
+                    n.clone(),
+                    format!(
+                        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                        h >> 32,
+                        (h >> 16) & 0xffff,
+                        h & 0xfff,
+                        g >> 52,
+                        g & 0xffff_ffff_ffff
+                    ),
+                )
             })
             .collect()
     }
@@ -117,9 +152,25 @@ impl Character {
         let mut extra = Map::new();
         if skeleton {
             let j = self.skeleton.joints();
-            extra.insert("Parents".into(), j.iter().map(|j| j.parent.map_or(Value::Null, |p| Value::String(self.names[p].clone()))).collect());
-            extra.insert("Offsets".into(), serde_json::to_value(j.iter().map(|j| j.offset).collect::<Vec<_>>()).expect("numbers"));
-            extra.insert("Orients".into(), serde_json::to_value(j.iter().map(|j| j.orient).collect::<Vec<_>>()).expect("numbers"));
+            extra.insert(
+                "Parents".into(),
+                j.iter()
+                    .map(|j| {
+                        j.parent
+                            .map_or(Value::Null, |p| Value::String(self.names[p].clone()))
+                    })
+                    .collect(),
+            );
+            extra.insert(
+                "Offsets".into(),
+                serde_json::to_value(j.iter().map(|j| j.offset).collect::<Vec<_>>())
+                    .expect("numbers"),
+            );
+            extra.insert(
+                "Orients".into(),
+                serde_json::to_value(j.iter().map(|j| j.orient).collect::<Vec<_>>())
+                    .expect("numbers"),
+            );
         }
         encode::hierarchy(&self.names, &extra)
     }
@@ -146,13 +197,22 @@ impl Character {
             .map(|(i, (role, name))| {
                 let (r, t) = animate(*role, t);
                 let k = i as f64;
-                let r = r * DQuat::from_euler(glam::EulerRot::XYZ, 0.01 * k.sin(), 0.01 * k.cos(), 0.005 + 0.001 * k);
+                let r = r * DQuat::from_euler(
+                    glam::EulerRot::XYZ,
+                    0.01 * k.sin(),
+                    0.01 * k.cos(),
+                    0.005 + 0.001 * k,
+                );
                 let six = matches!(role, Role::Root | Role::FishBody);
                 JointSample {
                     name: name.clone(),
                     anatom: Some(if six { 7 } else { 5 }),
                     r: Some(single(r.normalize().to_array())),
-                    t: if six { Some(single(t.to_array())) } else { None },
+                    t: if six {
+                        Some(single(t.to_array()))
+                    } else {
+                        None
+                    },
                 }
             })
             .collect()
@@ -162,7 +222,11 @@ impl Character {
     pub fn frame_samples(&self, frame: u64, dt: f64, partial: bool) -> Vec<JointSample> {
         let all = self.pose_at(frame, dt);
         if partial && Self::is_partial_frame(frame) {
-            all.into_iter().enumerate().filter(|(i, _)| Self::in_partial_subset(*i)).map(|(_, s)| s).collect()
+            all.into_iter()
+                .enumerate()
+                .filter(|(i, _)| Self::in_partial_subset(*i))
+                .map(|(_, s)| s)
+                .collect()
         } else {
             all
         }
@@ -171,17 +235,32 @@ impl Character {
     /// The encoded frame (cached at 60 Hz timing, which "as fast as acks allow" uses).
     pub fn frame_bytes(&self, frame: u64, dt: f64, partial: bool) -> Bytes {
         if dt != 1.0 / CACHE_FPS {
-            return Bytes::from(encode::joints_stream(&self.frame_samples(frame, dt, partial)));
+            return Bytes::from(encode::joints_stream(
+                &self.frame_samples(frame, dt, partial),
+            ));
         }
         let slot = (frame % CACHE_FRAMES as u64) as usize + if partial { CACHE_FRAMES } else { 0 };
-        self.cache[slot].get_or_init(|| Bytes::from(encode::joints_stream(&self.frame_samples(frame, dt, partial)))).clone()
+        self.cache[slot]
+            .get_or_init(|| {
+                Bytes::from(encode::joints_stream(
+                    &self.frame_samples(frame, dt, partial),
+                ))
+            })
+            .clone()
     }
 }
 
 impl Character {
     /// A frame as a client that chose `space` and `orient` receives it. Parent space
     /// with the orientation kept is what [`Character::pose_at`] produces (and is cached).
-    pub fn frame_bytes_in(&self, frame: u64, dt: f64, partial: bool, space: JointSpace, orient: OrientMode) -> Bytes {
+    pub fn frame_bytes_in(
+        &self,
+        frame: u64,
+        dt: f64,
+        partial: bool,
+        space: JointSpace,
+        orient: OrientMode,
+    ) -> Bytes {
         if space == JointSpace::Parent && orient == OrientMode::Keep {
             return self.frame_bytes(frame, dt, partial);
         }
@@ -190,11 +269,19 @@ impl Character {
         let local: Vec<(DQuat, glam::DVec3)> = samples
             .iter()
             .zip(joints)
-            .map(|(s, j)| (DQuat::from_array(s.r.unwrap_or(j.orient)), glam::DVec3::from_array(s.t.unwrap_or(j.offset))))
+            .map(|(s, j)| {
+                (
+                    DQuat::from_array(s.r.unwrap_or(j.orient)),
+                    glam::DVec3::from_array(s.t.unwrap_or(j.offset)),
+                )
+            })
             .collect();
         let world = self.skeleton.world_transforms(|i, _| local[i]);
         for (i, (s, j)) in samples.iter_mut().zip(joints).enumerate() {
-            let parent_world = j.parent.map(|p| world[p].rotation).unwrap_or(DQuat::IDENTITY);
+            let parent_world = j
+                .parent
+                .map(|p| world[p].rotation)
+                .unwrap_or(DQuat::IDENTITY);
             let r = match space {
                 JointSpace::Parent => local[i].0,
                 JointSpace::World => world[i].rotation,
@@ -202,14 +289,23 @@ impl Character {
                 JointSpace::ParentInWorld => world[i].rotation * parent_world.inverse(),
             };
             // Discard: the joint's initial orientation is taken out of what is streamed.
-            let r = if orient == OrientMode::Discard { DQuat::from_array(j.orient).inverse() * r } else { r };
+            let r = if orient == OrientMode::Discard {
+                DQuat::from_array(j.orient).inverse() * r
+            } else {
+                r
+            };
             s.r = Some(single(r.normalize().to_array()));
             if s.t.is_some() && space != JointSpace::Parent {
                 s.t = Some(single(world[i].translation.to_array()));
             }
         }
         if partial && Self::is_partial_frame(frame) {
-            samples = samples.into_iter().enumerate().filter(|(i, _)| Self::in_partial_subset(*i)).map(|(_, s)| s).collect();
+            samples = samples
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| Self::in_partial_subset(*i))
+                .map(|(_, s)| s)
+                .collect();
         }
         Bytes::from(encode::joints_stream(&samples))
     }
@@ -220,7 +316,9 @@ fn single<const N: usize>(v: [f64; N]) -> [f64; N] {
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 type JointRow = (String, Option<String>, [f64; 3], Role);
@@ -228,40 +326,167 @@ type JointRow = (String, Option<String>, [f64; 3], Role);
 fn humanoid() -> Vec<JointRow> {
     let mut t: Vec<JointRow> = vec![
         ("Hips".into(), None, [0.0, 1.0, 0.0], Role::Root),
-        ("Spine".into(), Some("Hips".into()), [0.0, 0.1, 0.0], Role::Spine(0)),
-        ("Spine1".into(), Some("Spine".into()), [0.0, 0.12, 0.0], Role::Spine(1)),
-        ("Spine2".into(), Some("Spine1".into()), [0.0, 0.13, 0.0], Role::Spine(2)),
-        ("Neck".into(), Some("Spine2".into()), [0.0, 0.15, 0.01], Role::Neck),
-        ("Head".into(), Some("Neck".into()), [0.0, 0.1, 0.02], Role::Head),
-        ("HeadTop_End".into(), Some("Head".into()), [0.0, 0.18, 0.0], Role::End),
+        (
+            "Spine".into(),
+            Some("Hips".into()),
+            [0.0, 0.1, 0.0],
+            Role::Spine(0),
+        ),
+        (
+            "Spine1".into(),
+            Some("Spine".into()),
+            [0.0, 0.12, 0.0],
+            Role::Spine(1),
+        ),
+        (
+            "Spine2".into(),
+            Some("Spine1".into()),
+            [0.0, 0.13, 0.0],
+            Role::Spine(2),
+        ),
+        (
+            "Neck".into(),
+            Some("Spine2".into()),
+            [0.0, 0.15, 0.01],
+            Role::Neck,
+        ),
+        (
+            "Head".into(),
+            Some("Neck".into()),
+            [0.0, 0.1, 0.02],
+            Role::Head,
+        ),
+        (
+            "HeadTop_End".into(),
+            Some("Head".into()),
+            [0.0, 0.18, 0.0],
+            Role::End,
+        ),
     ];
     let fingers: [(&str, [[f64; 3]; 4]); 5] = [
-        ("Thumb", [[0.025, -0.01, 0.03], [0.03, 0.0, 0.015], [0.03, 0.0, 0.01], [0.025, 0.0, 0.005]]),
-        ("Index", [[0.09, 0.005, 0.03], [0.04, 0.0, 0.0], [0.025, 0.0, 0.0], [0.02, 0.0, 0.0]]),
-        ("Middle", [[0.095, 0.005, 0.01], [0.045, 0.0, 0.0], [0.03, 0.0, 0.0], [0.022, 0.0, 0.0]]),
-        ("Ring", [[0.09, 0.003, -0.01], [0.04, 0.0, 0.0], [0.028, 0.0, 0.0], [0.02, 0.0, 0.0]]),
-        ("Pinky", [[0.08, 0.0, -0.03], [0.03, 0.0, 0.0], [0.02, 0.0, 0.0], [0.018, 0.0, 0.0]]),
+        (
+            "Thumb",
+            [
+                [0.025, -0.01, 0.03],
+                [0.03, 0.0, 0.015],
+                [0.03, 0.0, 0.01],
+                [0.025, 0.0, 0.005],
+            ],
+        ),
+        (
+            "Index",
+            [
+                [0.09, 0.005, 0.03],
+                [0.04, 0.0, 0.0],
+                [0.025, 0.0, 0.0],
+                [0.02, 0.0, 0.0],
+            ],
+        ),
+        (
+            "Middle",
+            [
+                [0.095, 0.005, 0.01],
+                [0.045, 0.0, 0.0],
+                [0.03, 0.0, 0.0],
+                [0.022, 0.0, 0.0],
+            ],
+        ),
+        (
+            "Ring",
+            [
+                [0.09, 0.003, -0.01],
+                [0.04, 0.0, 0.0],
+                [0.028, 0.0, 0.0],
+                [0.02, 0.0, 0.0],
+            ],
+        ),
+        (
+            "Pinky",
+            [
+                [0.08, 0.0, -0.03],
+                [0.03, 0.0, 0.0],
+                [0.02, 0.0, 0.0],
+                [0.018, 0.0, 0.0],
+            ],
+        ),
     ];
     for (side, s) in [("Left", 1.0), ("Right", -1.0)] {
         let m = |o: [f64; 3]| [o[0] * s, o[1], o[2]];
         let n = |x: &str| format!("{side}{x}");
-        t.push((n("Shoulder"), Some("Spine2".into()), m([0.06, 0.11, 0.0]), Role::Shoulder(s)));
-        t.push((n("Arm"), Some(n("Shoulder")), m([0.12, 0.0, 0.0]), Role::Arm(s)));
-        t.push((n("ForeArm"), Some(n("Arm")), m([0.27, 0.0, 0.0]), Role::ForeArm(s)));
-        t.push((n("Hand"), Some(n("ForeArm")), m([0.25, 0.0, 0.0]), Role::Hand(s)));
+        t.push((
+            n("Shoulder"),
+            Some("Spine2".into()),
+            m([0.06, 0.11, 0.0]),
+            Role::Shoulder(s),
+        ));
+        t.push((
+            n("Arm"),
+            Some(n("Shoulder")),
+            m([0.12, 0.0, 0.0]),
+            Role::Arm(s),
+        ));
+        t.push((
+            n("ForeArm"),
+            Some(n("Arm")),
+            m([0.27, 0.0, 0.0]),
+            Role::ForeArm(s),
+        ));
+        t.push((
+            n("Hand"),
+            Some(n("ForeArm")),
+            m([0.25, 0.0, 0.0]),
+            Role::Hand(s),
+        ));
         for (f, (finger, segs)) in fingers.iter().enumerate() {
             for (k, off) in segs.iter().enumerate() {
                 let name = n(&format!("Hand{finger}{}", k + 1));
-                let parent = if k == 0 { n("Hand") } else { n(&format!("Hand{finger}{k}")) };
-                let role = if k == 3 { Role::End } else { Role::Finger { side: s, finger: f as u8, segment: k as u8 } };
+                let parent = if k == 0 {
+                    n("Hand")
+                } else {
+                    n(&format!("Hand{finger}{k}"))
+                };
+                let role = if k == 3 {
+                    Role::End
+                } else {
+                    Role::Finger {
+                        side: s,
+                        finger: f as u8,
+                        segment: k as u8,
+                    }
+                };
                 t.push((name, Some(parent), m(*off), role));
             }
         }
-        t.push((n("UpLeg"), Some("Hips".into()), m([0.09, -0.06, 0.0]), Role::UpLeg(s)));
-        t.push((n("Leg"), Some(n("UpLeg")), m([0.0, -0.42, 0.0]), Role::Leg(s)));
-        t.push((n("Foot"), Some(n("Leg")), m([0.0, -0.41, 0.0]), Role::Foot(s)));
-        t.push((n("ToeBase"), Some(n("Foot")), m([0.0, -0.07, 0.12]), Role::Toe(s)));
-        t.push((n("Toe_End"), Some(n("ToeBase")), m([0.0, 0.0, 0.06]), Role::End));
+        t.push((
+            n("UpLeg"),
+            Some("Hips".into()),
+            m([0.09, -0.06, 0.0]),
+            Role::UpLeg(s),
+        ));
+        t.push((
+            n("Leg"),
+            Some(n("UpLeg")),
+            m([0.0, -0.42, 0.0]),
+            Role::Leg(s),
+        ));
+        t.push((
+            n("Foot"),
+            Some(n("Leg")),
+            m([0.0, -0.41, 0.0]),
+            Role::Foot(s),
+        ));
+        t.push((
+            n("ToeBase"),
+            Some(n("Foot")),
+            m([0.0, -0.07, 0.12]),
+            Role::Toe(s),
+        ));
+        t.push((
+            n("Toe_End"),
+            Some(n("ToeBase")),
+            m([0.0, 0.0, 0.06]),
+            Role::End,
+        ));
     }
     t
 }
@@ -269,18 +494,62 @@ fn humanoid() -> Vec<JointRow> {
 fn fish() -> Vec<JointRow> {
     let mut t: Vec<JointRow> = vec![
         ("Body".into(), None, [0.0, 0.5, 0.0], Role::FishBody),
-        ("Head".into(), Some("Body".into()), [0.0, 0.0, 0.25], Role::FishHead),
-        ("Jaw".into(), Some("Head".into()), [0.0, -0.03, 0.08], Role::FishJaw),
+        (
+            "Head".into(),
+            Some("Body".into()),
+            [0.0, 0.0, 0.25],
+            Role::FishHead,
+        ),
+        (
+            "Jaw".into(),
+            Some("Head".into()),
+            [0.0, -0.03, 0.08],
+            Role::FishJaw,
+        ),
     ];
     for k in 1..=6u8 {
-        let parent = if k == 1 { "Body".to_string() } else { format!("Spine{}", k - 1) };
-        t.push((format!("Spine{k}"), Some(parent), [0.0, 0.0, if k == 1 { -0.15 } else { -0.12 }], Role::FishSpine(k)));
+        let parent = if k == 1 {
+            "Body".to_string()
+        } else {
+            format!("Spine{}", k - 1)
+        };
+        t.push((
+            format!("Spine{k}"),
+            Some(parent),
+            [0.0, 0.0, if k == 1 { -0.15 } else { -0.12 }],
+            Role::FishSpine(k),
+        ));
     }
-    t.push(("TailFin".into(), Some("Spine6".into()), [0.0, 0.0, -0.1], Role::FishSpine(7)));
-    t.push(("TailFin_End".into(), Some("TailFin".into()), [0.0, 0.0, -0.12], Role::End));
-    t.push(("LeftFin".into(), Some("Body".into()), [0.08, -0.03, 0.1], Role::FishFin(1.0)));
-    t.push(("RightFin".into(), Some("Body".into()), [-0.08, -0.03, 0.1], Role::FishFin(-1.0)));
-    t.push(("DorsalFin".into(), Some("Body".into()), [0.0, 0.1, 0.0], Role::FishDorsal));
+    t.push((
+        "TailFin".into(),
+        Some("Spine6".into()),
+        [0.0, 0.0, -0.1],
+        Role::FishSpine(7),
+    ));
+    t.push((
+        "TailFin_End".into(),
+        Some("TailFin".into()),
+        [0.0, 0.0, -0.12],
+        Role::End,
+    ));
+    t.push((
+        "LeftFin".into(),
+        Some("Body".into()),
+        [0.08, -0.03, 0.1],
+        Role::FishFin(1.0),
+    ));
+    t.push((
+        "RightFin".into(),
+        Some("Body".into()),
+        [-0.08, -0.03, 0.1],
+        Role::FishFin(-1.0),
+    ));
+    t.push((
+        "DorsalFin".into(),
+        Some("Body".into()),
+        [0.0, 0.1, 0.0],
+        Role::FishDorsal,
+    ));
     t
 }
 
@@ -302,7 +571,11 @@ fn animate(role: Role, t: f64) -> (DQuat, DVec3) {
     let zero = DVec3::ZERO;
     let q = match role {
         Role::Root => {
-            let pos = DVec3::new(0.03 * w * phi.sin(), 1.0 + 0.02 * w * (2.0 * phi).cos() + 0.005 * psi.sin(), 0.0);
+            let pos = DVec3::new(
+                0.03 * w * phi.sin(),
+                1.0 + 0.02 * w * (2.0 * phi).cos() + 0.005 * psi.sin(),
+                0.0,
+            );
             return (ry(0.12 * w * phi.sin()) * rz(0.04 * w * phi.sin()), pos);
         }
         Role::Spine(k) => ry(-0.05 * w * phi.sin() / (k as f64 + 1.0)) * rx(0.02 * psi.sin()),
@@ -312,8 +585,13 @@ fn animate(role: Role, t: f64) -> (DQuat, DVec3) {
         Role::Arm(s) => rx(s * 0.4 * w * phi.sin()) * rz(-s * 1.25),
         Role::ForeArm(s) => ry(-s * (0.3 + 0.1 * w * phi.sin())),
         Role::Hand(s) => rz(-s * 0.1),
-        Role::Finger { side, finger, segment } => {
-            let curl = (0.2 + 0.15 * (psi + finger as f64 * 0.5).sin()) * if segment == 0 { 0.8 } else { 1.0 };
+        Role::Finger {
+            side,
+            finger,
+            segment,
+        } => {
+            let curl = (0.2 + 0.15 * (psi + finger as f64 * 0.5).sin())
+                * if segment == 0 { 0.8 } else { 1.0 };
             if finger == 0 {
                 ry(side * curl * 0.5)
             } else {
@@ -330,7 +608,9 @@ fn animate(role: Role, t: f64) -> (DQuat, DVec3) {
             let pos = DVec3::new(0.6 * a.cos(), 0.5 + 0.05 * (2.0 * a).sin(), 0.6 * a.sin());
             return (ry(-a) * rz(0.1 * (1.5 * phi).sin()), pos);
         }
-        Role::FishSpine(k) => ry(0.18 * (k as f64 / 6.0 + 0.3) * (1.5 * phi - 0.7 * k as f64).sin()),
+        Role::FishSpine(k) => {
+            ry(0.18 * (k as f64 / 6.0 + 0.3) * (1.5 * phi - 0.7 * k as f64).sin())
+        }
         Role::FishHead => ry(-0.05 * (1.5 * phi).sin()),
         Role::FishJaw => rx(0.1 * (1.0 + phi.sin())),
         Role::FishFin(s) => rz(s * 0.3 * (1.5 * phi).sin()),
@@ -356,17 +636,31 @@ mod tests {
         let c = Character::new(CharacterKind::Humanoid);
         assert_eq!(c.names().len(), 65);
         assert_eq!(c.names()[0], "Hips");
-        for n in ["Spine2", "HeadTop_End", "LeftHandIndex4", "RightHandPinky1", "LeftToe_End", "RightForeArm"] {
+        for n in [
+            "Spine2",
+            "HeadTop_End",
+            "LeftHandIndex4",
+            "RightHandPinky1",
+            "LeftToe_End",
+            "RightForeArm",
+        ] {
             assert!(c.skeleton().index_of(n).is_some(), "{n}");
         }
         let pose = c.pose_at(10, 1.0 / 60.0);
         assert_eq!(pose[0].anatom, Some(7));
         assert!(pose[0].t.is_some());
-        assert!(pose[1..].iter().all(|s| s.anatom == Some(5) && s.t.is_none()));
+        assert!(pose[1..]
+            .iter()
+            .all(|s| s.anatom == Some(5) && s.t.is_none()));
         let bytes = c.frame_bytes(10, 1.0 / 60.0, false);
-        assert!((6_500..9_500).contains(&bytes.len()), "{} bytes", bytes.len());
+        assert!(
+            (6_500..9_500).contains(&bytes.len()),
+            "{} bytes",
+            bytes.len()
+        );
         // Head top at a human height.
-        let top = c.skeleton().rest_world()[c.skeleton().index_of("HeadTop_End").unwrap()].translation;
+        let top =
+            c.skeleton().rest_world()[c.skeleton().index_of("HeadTop_End").unwrap()].translation;
         assert!((1.6..1.9).contains(&top.y), "{top:?}");
     }
 
@@ -378,7 +672,10 @@ mod tests {
             let a = c.pose_at(f, dt);
             let b = c.pose_at(f + 1, dt);
             for (x, y) in a.iter().zip(&b) {
-                let (qa, qb) = (DQuat::from_array(x.r.unwrap()), DQuat::from_array(y.r.unwrap()));
+                let (qa, qb) = (
+                    DQuat::from_array(x.r.unwrap()),
+                    DQuat::from_array(y.r.unwrap()),
+                );
                 assert!((qa.length() - 1.0).abs() < 1e-5);
                 assert!(qa.angle_between(qb) < 0.1, "{} jumps at frame {f}", x.name);
             }
@@ -391,7 +688,10 @@ mod tests {
     fn cached_frames_equal_fresh_ones_and_partial_frames_are_subsets() {
         let c = Character::new(CharacterKind::Humanoid);
         let dt = 1.0 / 60.0;
-        assert_eq!(&c.frame_bytes(7, dt, true)[..], &encode::joints_stream(&c.frame_samples(7, dt, true))[..]);
+        assert_eq!(
+            &c.frame_bytes(7, dt, true)[..],
+            &encode::joints_stream(&c.frame_samples(7, dt, true))[..]
+        );
         assert_eq!(c.frame_bytes(247, dt, true), c.frame_bytes(7, dt, true));
         assert_eq!(c.frame_samples(7, dt, true).len(), 22);
         assert_eq!(c.frame_samples(8, dt, true).len(), 65);
@@ -428,9 +728,11 @@ mod joint_space_tests {
     fn world_and_parent_in_world_agree_with_composed_parent_rotations() {
         let c = Character::new(CharacterKind::Humanoid);
         let dt = 1.0 / 60.0;
-        let parent = samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Keep));
+        let parent =
+            samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Keep));
         let world = samples(&c.frame_bytes_in(42, dt, false, JointSpace::World, OrientMode::Keep));
-        let piw = samples(&c.frame_bytes_in(42, dt, false, JointSpace::ParentInWorld, OrientMode::Keep));
+        let piw =
+            samples(&c.frame_bytes_in(42, dt, false, JointSpace::ParentInWorld, OrientMode::Keep));
         let joints = c.skeleton().joints();
         let q = |s: &JointSample| DQuat::from_array(s.r.unwrap());
         let mut composed: Vec<DQuat> = Vec::new();
@@ -439,9 +741,14 @@ mod joint_space_tests {
             composed.push(pw * q(&parent[i]));
             // World R is the composed chain; ParentInWorld R maps the parent's world rotation onto the joint's.
             assert!(composed[i].angle_between(q(&world[i])) < 1e-3, "{}", j.name);
-            assert!((q(&piw[i]) * pw).angle_between(q(&world[i])) < 1e-3, "{}", j.name);
+            assert!(
+                (q(&piw[i]) * pw).angle_between(q(&world[i])) < 1e-3,
+                "{}",
+                j.name
+            );
         }
-        let discard = samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Discard));
+        let discard =
+            samples(&c.frame_bytes_in(42, dt, false, JointSpace::Parent, OrientMode::Discard));
         for (i, j) in joints.iter().enumerate() {
             let back = DQuat::from_array(j.orient) * q(&discard[i]);
             assert!(back.angle_between(q(&parent[i])) < 1e-3, "{}", j.name);

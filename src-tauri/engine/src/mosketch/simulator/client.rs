@@ -2,9 +2,9 @@
 //! whatever the client sends (recorded; poses are relayed to the other clients).
 
 use super::output::{FramedWriter, Garbage};
-use crate::mosketch::command::{JointSpace, OrientMode};
 use super::{Character, ReceivedCommand, Relay, Shared, SimClientRecord, SimSettings};
 use crate::mosketch::codec::{JsonItem, JsonStreamCodec};
+use crate::mosketch::command::{JointSpace, OrientMode};
 use crate::mosketch::packet::{encode, Packet};
 use crate::mosketch::wire::PacketReader;
 use crate::mosketch::wire_packet::WireItem;
@@ -43,7 +43,12 @@ struct Client {
     next_frame_at: Instant,
 }
 
-pub(super) async fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>, cancel: CancellationToken) {
+pub(super) async fn serve(
+    stream: TcpStream,
+    id: u64,
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+) {
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let mut reader = PacketReader::new(rd, JsonStreamCodec::<WireItem>::default(), None);
@@ -54,8 +59,8 @@ pub(super) async fn serve(stream: TcpStream, id: u64, shared: Arc<Shared>, cance
         id,
         out: FramedWriter::new(wr, id.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
         settings: settings_rx.borrow_and_update().clone(),
-            space: JointSpace::Parent,
-            orient: OrientMode::Keep,
+        space: JointSpace::Parent,
+        orient: OrientMode::Keep,
         character: character_rx.borrow_and_update().clone(),
         shared: shared.clone(),
         phase: Phase::AwaitHierarchyAck,
@@ -149,7 +154,12 @@ impl Client {
                 let accepted = self.settings.only_ack.is_none_or(|only| only == spelling);
                 if !accepted {
                     // What Mosketch logs: "receiving wrong packet type 'X'".
-                    self.record(|r| SimClientRecord::push_bounded(&mut r.rejected, spelling.type_name().to_string()));
+                    self.record(|r| {
+                        SimClientRecord::push_bounded(
+                            &mut r.rejected,
+                            spelling.type_name().to_string(),
+                        )
+                    });
                 } else if self.phase == Phase::AwaitHierarchyAck {
                     self.record(|r| r.hierarchy_acks.push(spelling));
                     let uuids = encode::joints_uuids(&self.character.uuids());
@@ -172,20 +182,37 @@ impl Client {
             Packet::JointsStream(joints) => {
                 let bytes = Bytes::from(encode::joints_stream(&joints));
                 self.record(|r| SimClientRecord::push_bounded(&mut r.poses, joints));
-                let _ = self.shared.relay.send(Relay { from: self.id, bytes });
+                let _ = self.shared.relay.send(Relay {
+                    from: self.id,
+                    bytes,
+                });
             }
             Packet::Command { type_name, command } => {
                 // Honour the two streaming settings like Mosketch: they change what R means.
-                match (command.command.as_str(), command.parameters.values().next().map(String::as_str)) {
+                match (
+                    command.command.as_str(),
+                    command.parameters.values().next().map(String::as_str),
+                ) {
                     ("setStreamingJointSpace", Some("World")) => self.space = JointSpace::World,
-                    ("setStreamingJointSpace", Some("ParentInWorld")) => self.space = JointSpace::ParentInWorld,
+                    ("setStreamingJointSpace", Some("ParentInWorld")) => {
+                        self.space = JointSpace::ParentInWorld
+                    }
                     ("setStreamingJointSpace", Some("Parent")) => self.space = JointSpace::Parent,
                     ("setStreamingJointOrientMode", Some("0")) => self.orient = OrientMode::Discard,
                     ("setStreamingJointOrientMode", Some("1")) => self.orient = OrientMode::Keep,
                     _ => {}
                 }
                 let before_ack = self.phase == Phase::AwaitHierarchyAck;
-                self.record(|r| SimClientRecord::push_bounded(&mut r.commands, ReceivedCommand { type_name, command, before_ack }));
+                self.record(|r| {
+                    SimClientRecord::push_bounded(
+                        &mut r.commands,
+                        ReceivedCommand {
+                            type_name,
+                            command,
+                            before_ack,
+                        },
+                    )
+                });
             }
             other => {
                 let ty = other.type_name().to_string();
@@ -224,12 +251,19 @@ impl Client {
                 Garbage::Malformed => r.garbage_malformed_sent += 1,
             });
         }
-        let bytes = self.character.frame_bytes_in(self.frame, self.settings.frame_dt(), self.settings.partial, self.space, self.orient);
+        let bytes = self.character.frame_bytes_in(
+            self.frame,
+            self.settings.frame_dt(),
+            self.settings.partial,
+            self.space,
+            self.orient,
+        );
         self.out.send(&bytes, framing).await?;
         self.frame += 1;
         self.outstanding += 1;
         if rate > 0.0 {
-            let period = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::from_secs(3600));
+            let period =
+                Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::from_secs(3600));
             self.next_frame_at = (self.next_frame_at + period).max(now);
         }
         self.record(|r| r.frames_sent += 1);

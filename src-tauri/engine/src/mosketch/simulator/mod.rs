@@ -45,7 +45,9 @@ impl std::str::FromStr for SimFraming {
             "lines" | "line" => Ok(Self::Lines),
             "concatenated" | "concat" => Ok(Self::Concatenated),
             "split" => Ok(Self::Split),
-            _ => Err(format!("unknown framing '{s}' (lines, concatenated or split)")),
+            _ => Err(format!(
+                "unknown framing '{s}' (lines, concatenated or split)"
+            )),
         }
     }
 }
@@ -70,7 +72,14 @@ pub struct SimSettings {
 
 impl Default for SimSettings {
     fn default() -> Self {
-        Self { rate_hz: 60.0, framing: SimFraming::Lines, partial: false, garbage: false, send_skeleton: true, only_ack: None }
+        Self {
+            rate_hz: 60.0,
+            framing: SimFraming::Lines,
+            partial: false,
+            garbage: false,
+            send_skeleton: true,
+            only_ack: None,
+        }
     }
 }
 
@@ -96,7 +105,12 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { host: "127.0.0.1".into(), port: 0, settings: SimSettings::default(), character: CharacterKind::Humanoid }
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            settings: SimSettings::default(),
+            character: CharacterKind::Humanoid,
+        }
     }
 }
 
@@ -178,11 +192,16 @@ pub struct MosketchSimulator {
 impl MosketchSimulator {
     /// Binds (127.0.0.1 by default) and starts accepting clients.
     pub async fn start(config: SimConfig) -> Result<Self, AppError> {
-        let listener = TcpListener::bind((config.host.as_str(), config.port)).await.map_err(|e| {
-            let mut err = AppError::from(e);
-            err.message = format!("The Mosketch simulator cannot listen on {}:{}: {}", config.host, config.port, err.message);
-            err
-        })?;
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .await
+            .map_err(|e| {
+                let mut err = AppError::from(e);
+                err.message = format!(
+                    "The Mosketch simulator cannot listen on {}:{}: {}",
+                    config.host, config.port, err.message
+                );
+                err
+            })?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             settings: watch::channel(config.settings).0,
@@ -192,7 +211,12 @@ impl MosketchSimulator {
         });
         let cancel = CancellationToken::new();
         let task = tokio::spawn(accept_loop(listener, shared.clone(), cancel.clone()));
-        Ok(Self { addr, shared, task: Some(task), _stop: cancel.drop_guard() })
+        Ok(Self {
+            addr,
+            shared,
+            task: Some(task),
+            _stop: cancel.drop_guard(),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -215,7 +239,9 @@ impl MosketchSimulator {
     }
     /// Switches the scene's character: every client gets a new Hierarchy and handshake.
     pub fn set_character(&self, kind: CharacterKind) {
-        self.shared.character.send_replace(Arc::new(Character::new(kind)));
+        self.shared
+            .character
+            .send_replace(Arc::new(Character::new(kind)));
     }
 
     /// What each client (connected or not, latest 256) sent and received.

@@ -22,16 +22,27 @@ pub(super) enum Garbage {
 }
 
 const GARBAGE: [(&[u8], Garbage); 4] = [
-    (br#"{"Type":"SceneInfo","Scene":"demo","Selected":[]}"#, Garbage::Unknown),
+    (
+        br#"{"Type":"SceneInfo","Scene":"demo","Selected":[]}"#,
+        Garbage::Unknown,
+    ),
     // A packet cut short: the next packet's start lands inside its string.
-    (br#"{"Type":"JointsStream","Joints":[{"Na"#, Garbage::Malformed),
+    (
+        br#"{"Type":"JointsStream","Joints":[{"Na"#,
+        Garbage::Malformed,
+    ),
     (b"#!garbage\x00\xff\xfe", Garbage::Malformed),
     (b"]", Garbage::Malformed),
 ];
 
 impl FramedWriter {
     pub fn new(wr: OwnedWriteHalf, seed: u64) -> Self {
-        Self { wr, line: Vec::with_capacity(16 * 1024), rng: StdRng::seed_from_u64(seed), garbage_turn: 0 }
+        Self {
+            wr,
+            line: Vec::with_capacity(16 * 1024),
+            rng: StdRng::seed_from_u64(seed),
+            garbage_turn: 0,
+        }
     }
 
     pub async fn send(&mut self, packet: &[u8], framing: SimFraming) -> std::io::Result<()> {
