@@ -164,6 +164,58 @@ async fn non_ascii_code_and_values_round_trip() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn values_come_back_byte_for_byte_whatever_they_contain() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    run(&s, "class Shown:\n    def __init__(self, t):\n        self.t = t\n    def __repr__(self):\n        return self.t").await;
+    // Spaces at both ends and a raw newline travel in the short "ok" reply; a NUL
+    // (which would end Maya's reply) makes the helper answer in JSON instead.
+    for text in ["  two\nlines  ", "a\u{0}b", "ok 1 2", ""] {
+        let r = run(&s, &format!("Shown({text:?})")).await;
+        assert!(r.ok, "{r:?}");
+        assert_eq!(r.value.as_deref(), Some(text));
+    }
+    let r = run(&s, "None").await;
+    assert_eq!((r.ok, r.value), (true, None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_code_sent_twice_runs_twice() {
+    // Maya's helper keeps compiled code by source: a second run must still run.
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    for _ in 0..2 {
+        assert!(run(&s, "__import__('mayaemu').bump('again')").await.ok);
+        assert!(
+            run(&s, "import mayaemu\nmayaemu.bump('again-block')\n'done'")
+                .await
+                .ok
+        );
+    }
+    assert_eq!(emu.counter("again"), 2);
+    assert_eq!(emu.counter("again-block"), 2);
+}
+
+// The CLI's placement: on a single-threaded runtime the session's task runs beside
+// its caller instead of on a thread of its own.
+#[tokio::test(flavor = "current_thread")]
+async fn a_session_on_the_callers_single_threaded_runtime() {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    s.connect().await.unwrap();
+    let r = run(&s, "__import__('mayaemu').bump('beside') and None").await;
+    assert!(r.ok, "{r:?}");
+    let r = run(&s, "1/0").await;
+    assert_eq!(
+        r.error.map(|e| e.kind).as_deref(),
+        Some("ZeroDivisionError")
+    );
+    assert_eq!(emu.counter("beside"), 1);
+    let report = s.shutdown().await.unwrap();
+    assert!(!report.maya_gone);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn other_tools_get_the_port_between_two_runs() {
     let emu = Emulator::python();
     let s = session(&emu, &ConsoleHub::default(), None);

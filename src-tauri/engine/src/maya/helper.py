@@ -10,6 +10,7 @@
 # stream Script Editor output to the app over UDP (one MCommandMessage callback per
 # app session, keyed by session id), and remove exactly what it installed (cleanup).
 import base64
+import binascii
 import collections
 import itertools
 import json
@@ -64,10 +65,23 @@ def call(b64):
         return json.dumps({"ok": False, "error": {"type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}})
 
 
-def q(rid, b64):
-    """The quick line for small Python runs: the `run` op without the JSON envelope."""
+def q(arg):
+    """The quick line for small Python runs, `q("<run id> <base64 code>")`: the `run`
+    op without the JSON envelope. A plain success answers "ok <duration>[ <value>]"
+    (no JSON to build in Maya's main thread); anything else answers the run's JSON.
+    Never raises."""
     try:
-        return json.dumps(_run({"id": rid, "data": b64}))
+        rid, _, b64 = arg.rpartition(" ")
+        r = _REGISTRY.done.get(rid)  # a re-sent run: answer, never run twice
+        if r is None:
+            r = _finish(rid, _execute(binascii.a2b_base64(b64).decode("utf-8"), "python", None, "<mayalink>"))
+        if r["ok"]:
+            v = r.get("value")
+            if v is None:
+                return "ok %r" % r["duration"]
+            if "\0" not in v:  # a NUL would end Maya's reply early
+                return "ok %r %s" % (r["duration"], v)
+        return json.dumps(r)
     except BaseException as e:
         return json.dumps({"ok": False, "error": {"type": type(e).__name__, "message": str(e), "traceback": traceback.format_exc()}})
 
@@ -108,7 +122,11 @@ def _run(req):
         if len(parts) != count:
             return {"ok": False, "error": {"type": "MayalinkError", "message": "missing chunks: got %d of %d" % (len(parts), count), "traceback": ""}}
         code = b"".join(parts[i] for i in range(count)).decode("utf-8")
-    result = _execute(code, req.get("lang", "python"), req.get("undo"), req.get("file") or "<mayalink>")
+    return _finish(rid, _execute(code, req.get("lang", "python"), req.get("undo"), req.get("file") or "<mayalink>"))
+
+
+def _finish(rid, result):
+    """Remembers a run's result by id, after its output has left."""
     if _REGISTRY.sessions:
         for stream in list(_REGISTRY.sessions.values()):
             stream.flush_held()  # the run's last partial line leaves before its reply
@@ -161,22 +179,43 @@ def _execute(code, lang, undo, filename):
 def _exec_python(code, filename, ns):
     """Runs code once in `ns`; a final expression's value is returned (shown as the
     run's result, like an interactive prompt)."""
-    try:
-        expression = compile(code, filename, "eval")  # the quick path for one expression
-    except SyntaxError:
-        expression = None
+    expression, body, last = _compiled(code, filename)
     if expression is not None:
         return eval(expression, ns)
-    import ast
-    tree = ast.parse(code, filename, "exec")
-    last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
-    if tree.body:
-        exec(compile(tree, filename, "exec"), ns)
+    if body is not None:
+        exec(body, ns)
     if last is not None:
-        return eval(compile(last, filename, "eval"), ns)
+        return eval(last, ns)
     return None
+
+
+# Compiled code by (source, file name): running the same script or query again
+# (the usual edit-run loop on a tool, a selection query) skips compiling it.
+# Code objects are immutable, so reusing one runs exactly what compiling anew would.
+_COMPILED = collections.OrderedDict()
+_COMPILED_MAX, _COMPILED_MAX_SOURCE = 32, 256 * 1024
+
+
+def _compiled(code, filename):
+    key = (code, filename)
+    hit = _COMPILED.get(key)
+    if hit is not None:
+        _COMPILED.move_to_end(key)
+        return hit
+    try:
+        hit = (compile(code, filename, "eval"), None, None)  # one expression: the quick path
+    except SyntaxError:
+        import ast
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+        hit = (None, compile(tree, filename, "exec") if tree.body else None, last)
+    if len(code) <= _COMPILED_MAX_SOURCE:
+        _COMPILED[key] = hit
+        if len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return hit
 
 
 class _Stream(object):

@@ -78,19 +78,38 @@ pub fn call_line(request: &Value) -> String {
 }
 
 /// The short line for a small Python run (no undo chunk, no file name): the same
-/// exactly-once `run` op, but a line Maya compiles several times faster than a
-/// base64 JSON call, which matters for quick interactive runs.
-pub fn quick_run_line(id: &str, code: &[u8]) -> String {
+/// exactly-once `run` op in a line Maya compiles several times faster than a base64
+/// JSON call (every syntax node counts, hence one string argument "<id> <base64>"),
+/// which matters for quick interactive runs. `None` when the run id has characters
+/// that cannot sit bare in that string: use [`call_line`] then.
+pub fn quick_run_line(id: &str, code: &[u8]) -> Option<String> {
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_' | b'.'))
+    {
+        return None;
+    }
     let b64 = base64::engine::general_purpose::STANDARD.encode(code);
-    format!("__import__(\"{MODULE}\").q(\"{id}\",\"{b64}\")")
+    Some(format!("__import__(\"{MODULE}\").q(\"{id} {b64}\")"))
 }
 
 /// `(id, base64 code)` of a [`quick_run_line`] (Demo Maya reads it).
 pub fn parse_quick_run(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix(&format!("__import__(\"{MODULE}\").q(\""))?;
-    let (id, rest) = rest.split_once("\",\"")?;
-    let b64 = rest.strip_suffix("\")")?;
-    Some((id, b64))
+    rest.strip_suffix("\")")?.rsplit_once(' ')
+}
+
+/// A plain success answered to a [`quick_run_line`]: `"ok <duration>[ <value>]"`,
+/// as `(duration, value)`. `None` means the reply is JSON (an error, or a value
+/// that cannot travel bare) or not the helper's at all.
+pub fn parse_quick_ok(reply: &str) -> Option<(f64, Option<&str>)> {
+    let rest = reply.strip_prefix("ok ")?;
+    let (duration, value) = match rest.split_once(' ') {
+        Some((d, v)) => (d, Some(v)),
+        None => (rest, None),
+    };
+    Some((duration.parse().ok()?, value))
 }
 
 /// Wraps a Python line for the port's kind: on a MEL port, MEL's `python("...")`
@@ -146,9 +165,28 @@ mod tests {
 
     #[test]
     fn quick_run_lines_parse_back() {
-        let l = quick_run_line("maya-1:7", b"print('x')");
+        let l = quick_run_line("maya-1:7", b"print('x')").unwrap();
         assert_eq!(parse_quick_run(&l), Some(("maya-1:7", "cHJpbnQoJ3gnKQ==")));
         assert_eq!(parse_quick_run("1+1"), None);
+        // An id that could break out of the string literal never makes a quick line.
+        assert_eq!(
+            quick_run_line("a\" + __import__('os').system('x') + \"", b"1"),
+            None
+        );
+        assert_eq!(quick_run_line("has space", b"1"), None);
+    }
+
+    #[test]
+    fn quick_ok_replies_keep_the_value_byte_for_byte() {
+        assert_eq!(parse_quick_ok("ok 1.5e-05"), Some((1.5e-05, None)));
+        assert_eq!(
+            parse_quick_ok("ok 0.25 'a b\n c '"),
+            Some((0.25, Some("'a b\n c '")))
+        );
+        assert_eq!(parse_quick_ok("ok 0.25 "), Some((0.25, Some(""))));
+        assert_eq!(parse_quick_ok("{\"ok\": true}"), None);
+        assert_eq!(parse_quick_ok("ok nonsense 1"), None);
+        assert_eq!(parse_quick_ok("No module named 'mayalink_helper'"), None);
     }
 
     #[test]

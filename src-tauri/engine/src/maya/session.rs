@@ -167,23 +167,32 @@ impl MayaSession {
             want_connected: false,
             reconnect_attempt: 0,
         };
-        // Each Maya gets a thread with a single-threaded runtime: a run is a chain of
-        // wake-ups (request in, write, reply ready, answer out), and keeping them on
-        // one thread takes the cross-thread hand-offs out of every round trip.
+        // A run is a chain of wake-ups (request in, write, reply ready, answer out);
+        // each one that crosses threads costs a parked thread's wake-up. A caller on a
+        // single-threaded runtime (the CLI) keeps the task beside it: no hand-off at
+        // all. Anywhere else (the app), each Maya gets a thread with its own
+        // single-threaded runtime, so a busy worker never delays Maya's replies.
         let task_cancel = cancel.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("maya-{}", task.config.name))
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt.block_on(task.run(rx, task_cancel)),
-                    Err(e) => tracing::error!("cannot start a Maya session's runtime: {e}"),
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread => {
+                h.spawn(task.run(rx, task_cancel));
+            }
+            _ => {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("maya-{}", task.config.name))
+                    .spawn(move || {
+                        match tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                        {
+                            Ok(rt) => rt.block_on(task.run(rx, task_cancel)),
+                            Err(e) => tracing::error!("cannot start a Maya session's runtime: {e}"),
+                        }
+                    });
+                if let Err(e) = spawned {
+                    tracing::error!("cannot start a Maya session's thread: {e}");
                 }
-            });
-        if let Err(e) = spawned {
-            tracing::error!("cannot start a Maya session's thread: {e}");
+            }
         }
         Self {
             tx,
@@ -269,6 +278,15 @@ struct SessionTask {
 }
 
 const HELPER_MISSING: &str = "No module named 'mayalink_helper'";
+
+fn helper_json(reply: &str) -> Result<Value, AppError> {
+    serde_json::from_str::<Value>(reply.trim()).map_err(|_| {
+        AppError::protocol(format!(
+            "Unexpected reply from Maya's helper: {:.300}",
+            reply.trim()
+        ))
+    })
+}
 
 impl SessionTask {
     async fn run(mut self, mut rx: mpsc::Receiver<Request>, cancel: CancellationToken) {
@@ -568,25 +586,20 @@ impl SessionTask {
     /// A helper call. If Maya restarted (helper gone), re-install and retry: the
     /// failed import means nothing ran, so the retry cannot run anything twice.
     async fn helper_call(&mut self, body: &Value, timeout: Duration) -> Result<Value, AppError> {
-        self.helper_line(&helper::call_line(body), timeout).await
+        helper_json(&self.helper_line(&helper::call_line(body), timeout).await?)
     }
 
-    async fn helper_line(&mut self, line: &str, timeout: Duration) -> Result<Value, AppError> {
-        let line = line.to_string();
-        let mut reply = self.line(&line, timeout).await?;
-        if reply.contains(HELPER_MISSING) {
-            self.notice("Maya restarted: re-installing Mayalink's helper.");
-            self.info = None;
-            self.registration = None;
-            self.install().await?;
-            reply = self.line(&line, timeout).await?;
+    /// Sends a helper line; re-installs the helper once if Maya restarted without it.
+    async fn helper_line(&mut self, line: &str, timeout: Duration) -> Result<String, AppError> {
+        let reply = self.line(line, timeout).await?;
+        if !reply.contains(HELPER_MISSING) {
+            return Ok(reply);
         }
-        serde_json::from_str::<Value>(reply.trim()).map_err(|_| {
-            AppError::protocol(format!(
-                "Unexpected reply from Maya's helper: {:.300}",
-                reply.trim()
-            ))
-        })
+        self.notice("Maya restarted: re-installing Mayalink's helper.");
+        self.info = None;
+        self.registration = None;
+        self.install().await?;
+        self.line(line, timeout).await
     }
 
     async fn start_output(&mut self) -> Result<(), AppError> {
@@ -694,30 +707,43 @@ impl SessionTask {
             && body.get("undo").is_none()
             && body.get("file").is_none()
             && body.get("data").is_some();
-        let v = if quick {
-            self.helper_line(&helper::quick_run_line(&id, bytes), timeout)
-                .await?
-        } else {
-            self.helper_call(&body, timeout).await?
+        let line = match quick {
+            true => helper::quick_run_line(&id, bytes),
+            false => None,
         };
+        let reply = self
+            .helper_line(&line.unwrap_or_else(|| helper::call_line(&body)), timeout)
+            .await?;
         let round_trip = started.elapsed().as_secs_f64();
-        let error = (v["ok"] != json!(true)).then(|| ScriptError {
-            kind: v["error"]["type"].as_str().unwrap_or("Error").to_string(),
-            message: v["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            traceback: v["error"]["traceback"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        });
-        let result = RunResult {
-            ok: error.is_none(),
-            value: v["value"].as_str().map(str::to_string),
-            error,
-            duration: v["duration"].as_f64().unwrap_or(0.0),
-            round_trip,
+        let result = match helper::parse_quick_ok(&reply) {
+            Some((duration, value)) => RunResult {
+                ok: true,
+                value: value.map(str::to_string),
+                error: None,
+                duration,
+                round_trip,
+            },
+            None => {
+                let v = helper_json(&reply)?;
+                let error = (v["ok"] != json!(true)).then(|| ScriptError {
+                    kind: v["error"]["type"].as_str().unwrap_or("Error").to_string(),
+                    message: v["error"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    traceback: v["error"]["traceback"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                });
+                RunResult {
+                    ok: error.is_none(),
+                    value: v["value"].as_str().map(str::to_string),
+                    error,
+                    duration: v["duration"].as_f64().unwrap_or(0.0),
+                    round_trip,
+                }
+            }
         };
         if let (Some(output), true) = (&self.output, self.registration.is_some()) {
             // Output of this run is already in our socket buffer: let it reach the

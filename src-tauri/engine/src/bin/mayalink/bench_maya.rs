@@ -6,7 +6,9 @@
 
 use clap::Args as ClapArgs;
 use mayalink_engine::console::ConsoleHub;
-use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
+use mayalink_engine::maya::{
+    helper, Language, MayaAddress, MayaSession, RunOptions, SessionConfig,
+};
 use mayalink_engine::output::{OutputConfig, OutputService};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitCode, Stdio};
@@ -17,9 +19,12 @@ pub struct Args {
     /// The emulator script.
     #[arg(long, default_value = "tests/emulators/maya_emulator.py")]
     emulator: String,
-    /// Round trips per side.
-    #[arg(long, default_value_t = 300)]
+    /// Round trips per side and round.
+    #[arg(long, default_value_t = 200)]
     runs: usize,
+    /// Alternating rounds (each side measured once per round).
+    #[arg(long, default_value_t = 9)]
+    rounds: usize,
     /// print() calls per callback measurement.
     #[arg(long, default_value_t = 100_000)]
     prints: usize,
@@ -58,14 +63,20 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn raw_round_trips(port: u16, n: usize) -> std::io::Result<Vec<f64>> {
+/// Blocking round trips of `line(i)`; "1" is the raw baseline.
+fn raw_round_trips(
+    port: u16,
+    n: usize,
+    line: impl Fn(usize) -> String,
+) -> std::io::Result<Vec<f64>> {
     let mut c = std::net::TcpStream::connect(("127.0.0.1", port))?;
     c.set_nodelay(true)?;
     let mut out = Vec::with_capacity(n);
     let mut buf = [0u8; 256];
-    for _ in 0..n {
+    for i in 0..n {
+        let l = line(i);
         let t = Instant::now();
-        c.write_all(b"1")?;
+        c.write_all(l.as_bytes())?;
         let mut got = Vec::new();
         while !got.contains(&0) {
             let k = c.read(&mut buf)?;
@@ -79,26 +90,47 @@ fn raw_round_trips(port: u16, n: usize) -> std::io::Result<Vec<f64>> {
     Ok(out)
 }
 
-/// The same raw round trip through tokio, as an async client of this runtime would do it.
-async fn raw_round_trips_async(port: u16, n: usize) -> std::io::Result<Vec<f64>> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut c = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
-    c.set_nodelay(true)?;
+/// Per-round p50s of one side; rounds alternate between sides, so the machine's
+/// drift hits every side alike and the median over rounds is the figure to read.
+#[derive(Default)]
+struct Rounds(Vec<f64>);
+
+impl Rounds {
+    fn add(&mut self, mut v: Vec<f64>) {
+        self.0.push(percentile(&mut v, 0.5));
+    }
+    fn median(&self) -> f64 {
+        percentile(&mut self.0.clone(), 0.5)
+    }
+    /// Median over rounds of this side's p50 ÷ the baseline's p50 in the same round.
+    fn ratio_to(&self, base: &Rounds) -> f64 {
+        let mut r: Vec<f64> = self.0.iter().zip(&base.0).map(|(a, b)| a / b).collect();
+        percentile(&mut r, 0.5)
+    }
+}
+
+/// `session.run("1")` round trips from the calling runtime, wherever the session puts its task.
+async fn session_round_trips(
+    addr: MayaAddress,
+    name: String,
+    n: usize,
+) -> Result<Vec<f64>, String> {
+    let mut cfg = SessionConfig::new(name, "bench", addr);
+    cfg.output = false;
+    cfg.idle_release = Duration::from_secs(30);
+    let s = MayaSession::spawn(cfg, ConsoleHub::default(), None);
+    s.connect().await.map_err(|e| e.message)?;
     let mut out = Vec::with_capacity(n);
-    let mut buf = [0u8; 256];
     for _ in 0..n {
         let t = Instant::now();
-        c.write_all(b"1").await?;
-        let mut got = Vec::new();
-        while !got.contains(&0) {
-            let k = c.read(&mut buf).await?;
-            if k == 0 {
-                return Err(std::io::Error::other("emulator closed"));
-            }
-            got.extend_from_slice(&buf[..k]);
-        }
+        let r = s
+            .run("1", Language::Python, RunOptions::default())
+            .await
+            .map_err(|e| e.message)?;
+        assert!(r.ok, "{r:?}");
         out.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    s.shutdown().await.map_err(|e| e.message)?;
     Ok(out)
 }
 
@@ -123,7 +155,8 @@ async fn timed_prints(s: &MayaSession, prints: usize) -> Result<f64, String> {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // Single-threaded, like the CLI's `run`: the session's task lives beside its caller.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
@@ -144,61 +177,50 @@ async fn bench(a: Args) -> Result<(), String> {
         "Maya link benchmark against the Python emulator (same process for every measurement)\n"
     );
 
-    // 1. Round trips, best of three alternating rounds (the machine is shared).
-    // The session gets no output stream here: only the call path is measured.
-    let (mut raw_best, mut ours_best): (Option<(f64, f64)>, Option<(f64, f64)>) = (None, None);
-    let mut raw_async_best: Option<(f64, f64)> = None;
-    for round in 0..3 {
-        let mut cfg = SessionConfig::new(format!("bench-rt-{round}"), "bench", addr.clone());
-        cfg.output = false;
-        cfg.idle_release = Duration::from_secs(30);
-        let s = MayaSession::spawn(cfg, ConsoleHub::default(), None);
-        s.connect().await.map_err(|e| e.message)?;
-        let mut ours = Vec::with_capacity(a.runs);
-        for _ in 0..a.runs {
-            let t = Instant::now();
-            let r = s
-                .run("1", Language::Python, RunOptions::default())
-                .await
-                .map_err(|e| e.message)?;
-            assert!(r.ok);
-            ours.push(t.elapsed().as_secs_f64() * 1e3);
-        }
-        s.shutdown().await.map_err(|e| e.message)?;
-        let port = emu.port;
-        let n = a.runs;
-        let mut raw_async = raw_round_trips_async(port, n)
-            .await
-            .map_err(|e| e.to_string())?;
-        let ra = (
-            percentile(&mut raw_async, 0.5),
-            percentile(&mut raw_async, 0.99),
-        );
-        raw_async_best =
-            Some(raw_async_best.map_or(ra, |b: (f64, f64)| if ra.0 < b.0 { ra } else { b }));
-        let mut raw = tokio::task::spawn_blocking(move || raw_round_trips(port, n))
-            .await
-            .unwrap()
-            .map_err(|e| e.to_string())?;
-        let r = (percentile(&mut raw, 0.5), percentile(&mut raw, 0.99));
-        let o = (percentile(&mut ours, 0.5), percentile(&mut ours, 0.99));
-        raw_best = Some(raw_best.map_or(r, |b| if r.0 < b.0 { r } else { b }));
-        ours_best = Some(ours_best.map_or(o, |b| if o.0 < b.0 { o } else { b }));
+    // 1. Round trips, alternating rounds. No output stream: only the call path.
+    let (port, n) = (emu.port, a.runs);
+    let (mut raw, mut line, mut cli, mut app) = (
+        Rounds::default(),
+        Rounds::default(),
+        Rounds::default(),
+        Rounds::default(),
+    );
+    for round in 0..a.rounds {
+        let blocking = |f: Box<dyn Fn(usize) -> String + Send>| {
+            std::thread::spawn(move || raw_round_trips(port, n, f))
+                .join()
+                .unwrap()
+                .map_err(|e| e.to_string())
+        };
+        raw.add(blocking(Box::new(|_| "1".to_string()))?);
+        line.add(blocking(Box::new(move |i| {
+            helper::quick_run_line(&format!("bench-raw-{round}:{i}"), b"1").expect("a plain id")
+        }))?);
+        cli.add(session_round_trips(addr.clone(), format!("bench-cli-{round}"), n).await?);
+        // The app calls from Tauri's multi-threaded runtime: the session gets its own thread.
+        let (addr2, name) = (addr.clone(), format!("bench-app-{round}"));
+        let from_app = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(session_round_trips(addr2, name, n))
+        });
+        app.add(from_app.join().unwrap()?);
     }
-    let ((rp50, rp99), (op50, op99)) = (raw_best.unwrap(), ours_best.unwrap());
+    println!("run round trip of \"1\": median over {} alternating rounds of each round's p50 ({n} runs per side and round)", a.rounds);
     println!(
-        "run round trip ({} each, best of 3)  p50        p99",
-        a.runs
+        "  raw one-line commandPort (blocking socket) {:7.3} ms",
+        raw.median()
     );
-    println!("  raw one-line commandPort   {rp50:7.3} ms {rp99:7.3} ms");
-    let (ap50, ap99) = raw_async_best.unwrap();
-    println!("  raw one-line, async (tokio) {ap50:6.3} ms {ap99:7.3} ms");
-    println!("  Mayalink session.run       {op50:7.3} ms {op99:7.3} ms");
+    println!("  Mayalink's run line, same raw client       {:7.3} ms   {:.2}x  (the helper's share, in Maya)", line.median(), line.ratio_to(&raw));
     println!(
-        "  ratio (p50) vs blocking raw {:.2}x   (goal <= 1.2x)",
-        op50 / rp50
+        "  session.run, caller's runtime (CLI)        {:7.3} ms   {:.2}x  (goal <= 1.2x)",
+        cli.median(),
+        cli.ratio_to(&raw)
     );
-    println!("  ratio (p50) vs async raw    {:.2}x   (same client stack: what Mayalink's protocol adds)\n", op50 / ap50);
+    println!("  session.run, own thread (app)              {:7.3} ms   {:.2}x  (+ one thread hand-off each way)\n", app.median(), app.ratio_to(&raw));
 
     // 2. The callback's cost inside Maya's main thread.
     let mut cfg = SessionConfig::new("bench-plain", "bench", addr.clone());

@@ -63,8 +63,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// One thread does it all: the session's task then runs beside its caller, with no
+/// hand-off between threads in a run's round trip.
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime")
