@@ -693,3 +693,100 @@ async fn truncated_packet_is_abandoned_after_the_stall_timeout() {
     assert!(stats.malformed >= 1);
     assert_eq!(stats.partial, 1);
 }
+
+/// A scripted server that answers each ack at once with the next of `frames`, so the
+/// session sees them back-to-back (it then keeps them raw and types them newest
+/// first): the pose must be exactly what applying every frame in order gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_to_back_frames_give_the_pose_of_applying_them_all() {
+    let names: Vec<String> = ["Hips", "Spine", "Head"].map(String::from).to_vec();
+    let sample = |name: &str, k: f64, t: bool| JointSample {
+        name: name.into(),
+        anatom: Some(if t { 7 } else { 5 }),
+        r: Some([k, 0.0, 0.0, 1.0]),
+        t: t.then_some([k, 1.0, 0.0]),
+    };
+    // Frame i: full when i % 3 == 0; else only Spine (and Head when i % 3 == 1).
+    // The stream ends on a partial frame, so its older frames matter.
+    let count = 3002;
+    let frames: Vec<Vec<JointSample>> = (0..count)
+        .map(|i| {
+            let k = i as f64;
+            match i % 3 {
+                0 => vec![
+                    sample("Hips", k, true),
+                    sample("Spine", k, false),
+                    sample("Head", k, false),
+                ],
+                1 => vec![sample("Spine", k, false), sample("Head", k, false)],
+                _ => vec![sample("Spine", k, false)],
+            }
+        })
+        .collect();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let wire: Vec<Vec<u8>> = frames.iter().map(|f| encode::joints_stream(f)).collect();
+    let hierarchy = encode::hierarchy(&names, &Default::default());
+    let server = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (rd, mut wr) = stream.into_split();
+        let mut reader = PacketReader::new(rd, JsonStreamCodec::default(), None);
+        let mut next_ack = async |reader: &mut PacketReader<_>, want: &str| loop {
+            match reader.next().await.expect("open").unwrap() {
+                JsonItem::Value(v)
+                    if packet_objects(v.clone())
+                        .unwrap()
+                        .iter()
+                        .any(|o| o["Type"] == want) =>
+                {
+                    return
+                }
+                JsonItem::Value(_) => {}
+                JsonItem::Malformed(m) => panic!("malformed from the session: {m:?}"),
+            }
+        };
+        wr.write_all(&hierarchy).await.unwrap();
+        next_ack(&mut reader, "AckHierarchyInitialized").await;
+        wr.write_all(&encode::joints_uuids(&[])).await.unwrap();
+        next_ack(&mut reader, "JointsUuidsAck").await;
+        for f in &wire {
+            wr.write_all(f).await.unwrap();
+            next_ack(&mut reader, "JointsStreamAck").await;
+        }
+        // Keep the connection open: the session must not need it closed to catch up.
+        tokio::time::sleep(LIMIT).await;
+    });
+    let (session, _events) = MosketchSession::start(config(port));
+    let p = wait(&mut session.pose(), "every frame", |p| {
+        p.frame == count as u64
+    })
+    .await;
+    let last_with = |name: &str| {
+        (0..count)
+            .rev()
+            .find(|&i| frames[i].iter().any(|s| s.name == name))
+            .unwrap()
+    };
+    for j in &p.joints {
+        let i = last_with(&j.name);
+        let s = frames[i].iter().find(|s| s.name == j.name).unwrap();
+        assert_eq!(
+            (j.r, j.anatom, j.last_frame),
+            (s.r.unwrap(), s.anatom, i as u64 + 1),
+            "{}",
+            j.name
+        );
+    }
+    assert_eq!(p.joint("Hips").unwrap().t, Some([3000.0, 1.0, 0.0]));
+    let stats = session.stats().await.unwrap();
+    assert_eq!(
+        (stats.frames, stats.malformed, stats.unknown),
+        (count as u64, 0, 0),
+        "{stats:?}"
+    );
+    // The last frame was typed and is partial.
+    assert!(stats.partial >= 1, "{stats:?}");
+    session.shutdown().await;
+    server.abort();
+}

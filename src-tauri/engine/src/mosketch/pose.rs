@@ -150,6 +150,24 @@ impl PoseIndex {
         known - carried
     }
 
+    /// Whether a frame carries each of the first `known` joints (the hierarchy's):
+    /// applying it then overwrites every joint any older frame could have set.
+    pub fn carries_all(&self, samples: &[JointSample], known: usize) -> bool {
+        if known == 0 || samples.len() < known {
+            return false;
+        }
+        let mut seen = vec![false; known];
+        let mut count = 0;
+        for s in samples {
+            if let Some(&i) = self.by_name.get(&s.name) {
+                if i < known && !std::mem::replace(&mut seen[i], true) {
+                    count += 1;
+                }
+            }
+        }
+        count == known
+    }
+
     pub fn set_uuids(&mut self, pose: &mut PoseSnapshot, pairs: Vec<(String, String)>) {
         for (name, uuid) in pairs {
             if let Some(&i) = self.by_name.get(&name) {

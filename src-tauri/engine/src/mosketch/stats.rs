@@ -74,6 +74,11 @@ impl StatsRecorder {
         self.trim(at);
     }
 
+    /// A frame counted by [`StatsRecorder::frame`] on arrival, found partial when typed later.
+    pub fn partial_frame(&mut self) {
+        self.stats.partial += 1;
+    }
+
     pub fn malformed(&mut self, reason: &str) {
         self.stats.malformed += 1;
         self.stats.last_malformed = Some(reason.chars().take(200).collect());

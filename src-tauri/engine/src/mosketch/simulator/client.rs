@@ -16,6 +16,12 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+/// Streaming as fast as acks allow, the simulator polls for the ack this long after
+/// each frame instead of sleeping: waking a sleeping thread costs tens of µs on a
+/// virtual machine, more than a fast client's whole frame, and the simulator must
+/// not be what limits the frame rate it measures. A slower client's ack is awaited
+/// asleep.
+const ACK_POLL: Duration = Duration::from_millis(2);
 /// Older clients never sent JointsUuidsAck: stream anyway after this long.
 const UUIDS_ACK_GRACE: Duration = Duration::from_millis(500);
 const GARBAGE_EVERY: u64 = 7;
@@ -41,6 +47,8 @@ struct Client {
     /// JointsStream packets sent and not yet acked (frames and relayed poses).
     outstanding: u32,
     next_frame_at: Instant,
+    /// Until when to poll for the last frame's ack (see [`ACK_POLL`]).
+    poll_ack_until: Instant,
 }
 
 pub(super) async fn serve(
@@ -67,6 +75,7 @@ pub(super) async fn serve(
         frame: 0,
         outstanding: 0,
         next_frame_at: Instant::now(),
+        poll_ack_until: Instant::now(),
     };
     let result: std::io::Result<()> = async {
         c.send_hierarchy().await?;
@@ -77,6 +86,10 @@ pub(super) async fn serve(
             };
             let timed = c.settings.rate_hz > 0.0 && c.phase == Phase::Streaming && c.outstanding == 0;
             let next_frame_at = c.next_frame_at;
+            let poll_ack = c.settings.rate_hz <= 0.0
+                && c.phase == Phase::Streaming
+                && c.outstanding > 0
+                && Instant::now() < c.poll_ack_until;
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
                 item = reader.next() => match item {
@@ -86,6 +99,8 @@ pub(super) async fn serve(
                     Some(Ok(JsonItem::Value(v))) => c.on_value(v).await?,
                 },
                 _ = tokio::time::sleep_until(next_frame_at), if timed => {}
+                // Yielding lets the runtime look at the sockets without parking the thread.
+                _ = tokio::task::yield_now(), if poll_ack => {}
                 _ = async { tokio::time::sleep_until(uuids_grace.unwrap()).await }, if uuids_grace.is_some() => {
                     c.start_streaming();
                 }
@@ -261,6 +276,7 @@ impl Client {
         self.out.send(&bytes, framing).await?;
         self.frame += 1;
         self.outstanding += 1;
+        self.poll_ack_until = now + ACK_POLL;
         if rate > 0.0 {
             let period =
                 Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::from_secs(3600));
