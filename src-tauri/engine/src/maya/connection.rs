@@ -15,6 +15,8 @@ use crate::error::{AppError, ErrorCode};
 trait Io: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> Io for T {}
 
+const REPLY_POLL: Duration = Duration::from_micros(500);
+
 pub struct PortConnection {
     reader: FramedRead<ReadHalf<Box<dyn Io>>, ReplyCodec>,
     writer: WriteHalf<Box<dyn Io>>,
@@ -89,7 +91,24 @@ impl PortConnection {
     /// still owed a reply: the caller must read it (or drop the connection) before reuse.
     pub async fn request(&mut self, line: &str, timeout: Duration) -> Result<String, RequestError> {
         self.send(line).await.map_err(RequestError::Io)?;
-        match tokio::time::timeout(timeout, self.reply()).await {
+        // A quick command's reply comes within a fraction of a millisecond: poll for it
+        // that long instead of sleeping (waking a sleeping thread costs tens of µs on a
+        // virtual machine). Runs are rare, so the spent CPU is nothing; then sleep.
+        let poll = async {
+            let until = std::time::Instant::now() + REPLY_POLL;
+            while std::time::Instant::now() < until {
+                tokio::task::yield_now().await;
+            }
+            std::future::pending::<()>().await
+        };
+        let reply = async {
+            tokio::select! {
+                biased;
+                r = self.reader.next() => r.transpose(),
+                _ = poll => unreachable!("polling never ends by itself"),
+            }
+        };
+        match tokio::time::timeout(timeout, reply).await {
             Err(_) => Err(RequestError::Timeout),
             Ok(Err(e)) => Err(RequestError::Io(e)),
             Ok(Ok(None)) => Err(RequestError::Closed),

@@ -20,10 +20,10 @@ pub struct Args {
     #[arg(long, default_value = "tests/emulators/maya_emulator.py")]
     emulator: String,
     /// Round trips per side and round.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 100)]
     runs: usize,
     /// Alternating rounds (each side measured once per round).
-    #[arg(long, default_value_t = 9)]
+    #[arg(long, default_value_t = 21)]
     rounds: usize,
     /// print() calls per callback measurement.
     #[arg(long, default_value_t = 100_000)]
