@@ -732,7 +732,7 @@ async fn back_to_back_frames_give_the_pose_of_applying_them_all() {
         stream.set_nodelay(true).unwrap();
         let (rd, mut wr) = stream.into_split();
         let mut reader = PacketReader::new(rd, JsonStreamCodec::default(), None);
-        let mut next_ack = async |reader: &mut PacketReader<_>, want: &str| loop {
+        let next_ack = async |reader: &mut PacketReader<_>, want: &str| loop {
             match reader.next().await.expect("open").unwrap() {
                 JsonItem::Value(v)
                     if packet_objects(v.clone())

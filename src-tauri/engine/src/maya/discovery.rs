@@ -58,7 +58,7 @@ pub fn discover(pattern: &str) -> Result<Vec<DiscoveredMaya>, crate::AppError> {
             }
         })
         .collect();
-    found.sort_by(|a, b| (a.pid, a.port).cmp(&(b.pid, b.port)));
+    found.sort_by_key(|f| (f.pid, f.port));
     found.dedup_by(|a, b| a.pid == b.pid && a.port == b.port);
     Ok(found)
 }

@@ -327,11 +327,8 @@ impl ListenerTask {
     fn drain_socket(&mut self) {
         let mut buf = vec![0u8; 65_536];
         let now = Instant::now();
-        loop {
-            match self.sock.try_recv_from(&mut buf) {
-                Ok((n, from)) => self.on_datagram(&buf[..n], from, now),
-                Err(_) => break,
-            }
+        while let Ok((n, from)) = self.sock.try_recv_from(&mut buf) {
+            self.on_datagram(&buf[..n], from, now);
         }
     }
 
