@@ -277,6 +277,23 @@ struct SessionTask {
     reconnect_attempt: u32,
 }
 
+/// How long to wait when (re)opening the port.
+#[derive(Clone, Copy)]
+struct Limits {
+    connect: Duration,
+    /// For the reply a timed-out request still owes, before the next one is sent.
+    owed_reply: Duration,
+}
+
+impl Limits {
+    fn of(config: &SessionConfig) -> Self {
+        Self {
+            connect: config.connect_timeout,
+            owed_reply: config.call_timeout,
+        }
+    }
+}
+
 const HELPER_MISSING: &str = "No module named 'mayalink_helper'";
 
 fn helper_json(reply: &str) -> Result<Value, AppError> {
@@ -419,18 +436,23 @@ impl SessionTask {
 
     /// Open the port if needed and settle any reply Maya still owes us.
     async fn open(&mut self) -> Result<(), AppError> {
+        self.open_within(Limits::of(&self.config)).await
+    }
+
+    async fn open_within(&mut self, limits: Limits) -> Result<(), AppError> {
         if self.owed_reply {
             if let Some(conn) = self.conn.as_mut() {
                 // Never send the next command before the previous reply arrived.
-                match tokio::time::timeout(self.config.call_timeout, conn.reply()).await {
+                match tokio::time::timeout(limits.owed_reply, conn.reply()).await {
                     Ok(Ok(Some(_))) => self.owed_reply = false,
                     Ok(_) => {
                         self.conn = None;
                         self.owed_reply = false;
                     }
                     Err(_) => {
-                        return Err(RequestError::Timeout
-                            .into_app(&self.config.address, self.config.call_timeout))
+                        return Err(
+                            RequestError::Timeout.into_app(&self.config.address, limits.owed_reply)
+                        )
                     }
                 }
             } else {
@@ -441,9 +463,7 @@ impl SessionTask {
             if self.info.is_none() {
                 self.set_state(SessionState::Connecting);
             }
-            self.conn = Some(
-                PortConnection::open(&self.config.address, self.config.connect_timeout).await?,
-            );
+            self.conn = Some(PortConnection::open(&self.config.address, limits.connect).await?);
             self.publish_status();
         }
         Ok(())
@@ -451,7 +471,17 @@ impl SessionTask {
 
     /// One line to Maya and its reply, wrapped for the port's kind.
     async fn line(&mut self, python_line: &str, timeout: Duration) -> Result<String, AppError> {
-        self.open().await?;
+        self.line_within(python_line, timeout, Limits::of(&self.config))
+            .await
+    }
+
+    async fn line_within(
+        &mut self,
+        python_line: &str,
+        timeout: Duration,
+        limits: Limits,
+    ) -> Result<String, AppError> {
+        self.open_within(limits).await?;
         let kind = self.kind.unwrap_or(PortKind::Python);
         let wire = helper::for_port(python_line, kind);
         let conn = self.conn.as_mut().expect("open sets conn");
@@ -764,17 +794,18 @@ impl SessionTask {
         }
         // Maya may be gone: keep every step short so clean-up never hangs.
         let quick = Duration::from_millis(800);
-        let saved = (self.config.connect_timeout, self.config.call_timeout);
-        self.config.connect_timeout = quick;
-        self.config.call_timeout = quick.max(if self.owed_reply {
+        // A live Maya gets a few seconds to answer; one that already owes us a reply, not.
+        let answer = if self.owed_reply {
             quick
         } else {
             Duration::from_secs(5)
-        });
+        };
+        let limits = Limits {
+            connect: quick,
+            owed_reply: answer,
+        };
         let line = helper::call_line(&json!({"op": "cleanup", "session": self.config.id}));
-        let r = self.line(&line, self.config.call_timeout).await;
-        self.config.connect_timeout = saved.0;
-        self.config.call_timeout = saved.1;
+        let r = self.line_within(&line, answer, limits).await;
         self.registration = None; // closes our side of the stream
         self.info = None;
         let report = match r {
