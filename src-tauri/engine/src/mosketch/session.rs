@@ -571,6 +571,11 @@ impl SessionTask {
         }
         // Whatever came before this packet is applied first.
         self.type_pending(conn);
+        if !acked {
+            // Not a frame (a new Hierarchy, say): the next frame starts a new streak.
+            self.last_ack_at = None;
+            self.poll_until = None;
+        }
         match serde_json::from_slice::<WireItem>(&raw) {
             Ok(item) => self.on_value(conn, item, decoded_at, acked).await,
             Err(e) => {
