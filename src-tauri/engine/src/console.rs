@@ -50,6 +50,12 @@ pub struct ConsoleLine {
     pub text: String,
     /// Milliseconds since the Unix epoch, when the line reached the app.
     pub time_ms: u64,
+    /// The line's absolute number in its session's history, for lines the output
+    /// service keeps (a Maya session's): a client that receives live lines and also
+    /// fetches the history tells the same line apart exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub line: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -72,6 +78,7 @@ impl ConsoleLine {
             kind,
             text: text.into(),
             time_ms: now_ms(),
+            line: None,
         }
     }
 }
@@ -97,10 +104,14 @@ mod tests {
             kind: LineKind::StackTrace,
             text: "t".into(),
             time_ms: 5,
+            line: None,
         };
         let v = serde_json::to_value(&l).unwrap();
         assert_eq!(v["kind"], "stack_trace");
         assert_eq!(v["timeMs"], 5);
+        assert!(v.get("line").is_none());
+        let numbered = ConsoleLine { line: Some(7), ..l };
+        assert_eq!(serde_json::to_value(&numbered).unwrap()["line"], 7);
     }
 }
 

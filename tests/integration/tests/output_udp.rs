@@ -368,12 +368,15 @@ async fn the_history_is_bounded() {
     for i in 0..250 {
         tx.msg(maya_type::INFO, &format!("{i}\n"));
     }
-    f.lines(250).await;
+    let live = f.lines(250).await;
     assert_eq!(f.svc.line_count("s"), 250);
     assert_eq!(f.svc.history_range("s"), 150..250);
     let h = f.svc.history("s", 0, 1000);
     assert_eq!(h.len(), 100);
     assert_eq!((h[0].text.as_str(), h[99].text.as_str()), ("150", "249"));
+    // Live lines carry the numbers the history gives the same lines.
+    assert_eq!(&live[150..], &h[..]);
+    assert_eq!((h[0].line, h[99].line), (Some(150), Some(249)));
     assert_eq!(texts(&f.svc.history("s", 200, 2)), ["200", "201"]);
 }
 

@@ -108,9 +108,11 @@ export class FakeMaya {
   /** Publishes lines of a session (kept in its history too). */
   emit(id: string, lines: Array<[LineKind, string]>): void {
     if (lines.length === 0) return;
-    const out = lines.map(([k, t]) => this.#line(id, k, t));
     const s = this.#sessions.get(id);
-    if (s) for (const l of out) s.history.push(l);
+    const base = s?.history.length ?? 0;
+    // Numbered like the engine's: a line's place in its session's history.
+    const out = lines.map(([k, t], i) => ({ ...this.#line(id, k, t), ...(s && { line: base + i }) }));
+    s?.history.push(...out);
     this.#opts.publish(out);
   }
 

@@ -9,4 +9,10 @@ session: string, kind: LineKind, text: string,
 /**
  * Milliseconds since the Unix epoch, when the line reached the app.
  */
-timeMs: number, };
+timeMs: number, 
+/**
+ * The line's absolute number in its session's history, for lines the output
+ * service keeps (a Maya session's): a client that receives live lines and also
+ * fetches the history tells the same line apart exactly.
+ */
+line?: number, };

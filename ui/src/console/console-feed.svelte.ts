@@ -39,6 +39,10 @@ export class ConsoleFeed {
   #generation = 0;
   #pumping = false;
   #historyFetched = new Set<string>();
+  /** Per session: the number of the first live line received (see `ConsoleLine.line`). */
+  #firstLive = new Map<string, number>();
+  /** Per session: one past the last history line taken in; live lines below it are repeats. */
+  #historyEnd = new Map<string, number>();
   /** Called after each update with the rows that left the top of the view. */
   onUpdate: ((removedFromTop: number) => void) | null = null;
 
@@ -58,6 +62,26 @@ export class ConsoleFeed {
     this.#pumpSearch();
   }
 
+  /**
+   * Live lines minus those a history fetch already brought in: a line is kept in the
+   * engine's history before it is sent live, so a fetch can return it and the live
+   * stream deliver it again moments later. Numbered lines tell the two apart exactly.
+   */
+  #newLive(lines: readonly ConsoleLine[]): readonly ConsoleLine[] {
+    let fresh: ConsoleLine[] | null = null;
+    lines.forEach((l, i) => {
+      if (l.line === undefined) {
+        fresh?.push(l);
+        return;
+      }
+      if (!this.#firstLive.has(l.session)) this.#firstLive.set(l.session, l.line);
+      const repeat = l.line < (this.#historyEnd.get(l.session) ?? 0);
+      if (repeat && fresh === null) fresh = lines.slice(0, i);
+      else if (!repeat) fresh?.push(l);
+    });
+    return fresh ?? lines;
+  }
+
   /** Lines to show now (they go through the same once-per-frame path as the engine's). */
   push(lines: readonly ConsoleLine[]): void {
     this.#batcher.push(lines);
@@ -69,7 +93,7 @@ export class ConsoleFeed {
     const generation = ++this.#generation;
     try {
       const unsubscribe = await backend.subscribeConsole((batch) => {
-        if (generation === this.#generation) this.#batcher.push(batch.lines);
+        if (generation === this.#generation) this.#batcher.push(this.#newLive(batch.lines));
       });
       if (generation !== this.#generation) unsubscribe();
       else this.#unsubscribe = unsubscribe;
@@ -172,8 +196,16 @@ export class ConsoleFeed {
     try {
       const history = await backend.consoleHistory(session, 0, HISTORY_FETCH_MAX);
       if (history.lines.length === 0) return;
-      const firstLive = this.#firstTimeOf(session);
-      const older = firstLive === null ? history.lines : history.lines.filter((l) => l.timeMs < firstLive);
+      const firstLive = this.#firstLive.get(session);
+      const firstTime = this.#firstTimeOf(session);
+      // Only what came before the first live line; by number when lines carry one.
+      const older = history.lines.filter((l, i) =>
+        firstLive !== undefined
+          ? (l.line ?? history.first + i) < firstLive
+          : firstTime === null || l.timeMs < firstTime,
+      );
+      const end = history.first + older.length;
+      this.#historyEnd.set(session, Math.max(end, this.#historyEnd.get(session) ?? 0));
       if (older.length > 0) this.#ingest(older);
     } catch {
       this.#historyFetched.delete(session);

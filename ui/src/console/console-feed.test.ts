@@ -141,4 +141,31 @@ describe("ConsoleFeed", () => {
     await feed.fetchHistory(backend, "Y");
     expect(history).toHaveBeenCalledOnce();
   });
+
+  it("never shows a line twice when the history fetch and the live stream both bring it", async () => {
+    const feed = new ConsoleFeed(100, schedule);
+    const { backend, send } = scriptedBackend();
+    const numbered = (text: string, n: number): ConsoleLine => ({ ...line(text, "M", "notice", 100), line: n });
+    await feed.attach(backend);
+    // The engine keeps "Connected" in the history, the fetch returns it, and only
+    // then does the live stream deliver it (same millisecond as the next line).
+    backend.consoleHistory = async () => ({ lines: [numbered("Connected", 0)], first: 0, total: 1 });
+    await feed.fetchHistory(backend, "M");
+    send(numbered("Connected", 0), numbered("ran", 1), line("app notice", "app", "notice", 100));
+    runFrame();
+    expect(texts(feed)).toEqual(["Connected", "ran", "app notice"]);
+
+    // The other order: a live line arrives while the fetch is on its way, and the
+    // history holds it too.
+    const other = new ConsoleFeed(100, schedule);
+    const second = scriptedBackend();
+    second.backend.consoleHistory = async () => {
+      second.send(numbered("later", 1));
+      return { lines: [numbered("early", 0), numbered("later", 1)], first: 0, total: 2 };
+    };
+    await other.attach(second.backend);
+    await other.fetchHistory(second.backend, "M");
+    runFrame();
+    expect(texts(other)).toEqual(["early", "later"]);
+  });
 });

@@ -494,16 +494,17 @@ fn commit_stream(
     {
         let mut inner = s.session.inner.lock().unwrap_or_else(|p| p.into_inner());
         for l in s.emit.out.drain(..) {
+            let number = inner.ring.push(StoredLine {
+                kind: l.kind,
+                time_ms,
+                text: l.text.clone(),
+            });
             batch.push(ConsoleLine {
                 session: s.session.id.clone(),
                 kind: l.kind,
-                text: l.text.clone(),
-                time_ms,
-            });
-            inner.ring.push(StoredLine {
-                kind: l.kind,
-                time_ms,
                 text: l.text,
+                time_ms,
+                line: Some(number),
             });
         }
         inner.stats.add(&s.delta);

@@ -30,12 +30,14 @@ impl LineRing {
         }
     }
 
-    pub fn push(&mut self, line: StoredLine) {
+    /// Keeps a line and returns its absolute number.
+    pub fn push(&mut self, line: StoredLine) -> u64 {
         if self.lines.len() == self.cap {
             self.lines.pop_front();
             self.first += 1;
         }
         self.lines.push_back(line);
+        self.total() - 1
     }
 
     /// Lines ever pushed.
@@ -60,11 +62,13 @@ impl LineRing {
         self.lines
             .range(start..)
             .take(max)
-            .map(|l| ConsoleLine {
+            .zip(self.first + start as u64..)
+            .map(|(l, number)| ConsoleLine {
                 session: session.to_owned(),
                 kind: l.kind,
                 text: l.text.clone(),
                 time_ms: l.time_ms,
+                line: Some(number),
             })
             .collect()
     }

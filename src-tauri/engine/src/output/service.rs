@@ -366,19 +366,19 @@ impl OutputService {
     /// Lines the app itself adds to a session's console (the echo of a run, its
     /// result, notices): kept in the session's history and published like Maya's
     /// output, so switching sessions in the UI shows them too.
-    pub fn record(&self, session: &str, lines: Vec<ConsoleLine>) {
+    pub fn record(&self, session: &str, mut lines: Vec<ConsoleLine>) {
         if lines.is_empty() {
             return;
         }
         let s = self.inner.session(session);
         {
             let mut inner = s.inner.lock().unwrap_or_else(|p| p.into_inner());
-            for l in &lines {
-                inner.ring.push(super::ring::StoredLine {
+            for l in &mut lines {
+                l.line = Some(inner.ring.push(super::ring::StoredLine {
                     kind: l.kind,
                     time_ms: l.time_ms,
                     text: l.text.clone(),
-                });
+                }));
             }
         }
         self.inner.hub.publish_live(lines);
@@ -530,6 +530,26 @@ mod tests {
         assert_eq!(advertised_addr(local, "127.0.0.1".parse().unwrap()), local);
         let any: SocketAddr = "0.0.0.0:5000".parse().unwrap();
         assert_eq!(advertised_addr(any, "127.0.0.1".parse().unwrap()), local);
+    }
+
+    #[tokio::test]
+    async fn live_lines_carry_the_number_history_gives_them() {
+        let hub = ConsoleHub::default();
+        let mut live = hub.subscribe();
+        let svc = OutputService::new(hub.clone(), OutputConfig::default());
+        let line = |s: &str, t: &str| ConsoleLine::new(s, crate::console::LineKind::Notice, t);
+        svc.record("s", vec![line("s", "a"), line("s", "b")]);
+        svc.record("other", vec![line("other", "x")]);
+        svc.record("s", vec![line("s", "c")]);
+        let mut got = Vec::new();
+        while let Ok(batch) = live.try_recv() {
+            got.extend(batch.iter().filter(|l| l.session == "s").cloned());
+        }
+        let history = svc.history("s", 0, 10);
+        assert_eq!(got, history);
+        let numbers: Vec<_> = history.iter().map(|l| l.line).collect();
+        assert_eq!(numbers, [Some(0), Some(1), Some(2)]);
+        assert_eq!(svc.history("s", 1, 10)[0].line, Some(1));
     }
 
     #[tokio::test]
