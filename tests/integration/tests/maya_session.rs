@@ -116,6 +116,32 @@ async fn an_exception_comes_back_with_type_message_and_traceback() {
     assert_eq!(e.kind, "NameError");
     assert!(e.message.contains("undefined_name"), "{}", e.message);
     assert!(e.traceback.contains("line 2, in f"), "{}", e.traceback);
+    // It starts at the artist's code: none of the helper's frames.
+    assert!(
+        e.traceback.starts_with(
+            "Traceback (most recent call last):\n  File \"<mayalink>\", line 3, in <module>\n"
+        ),
+        "{}",
+        e.traceback
+    );
+    assert!(!e.traceback.contains("mayalink_helper"), "{}", e.traceback);
+    // Quoting the artist's lines, like a file's.
+    assert!(
+        e.traceback
+            .contains("line 2, in f\n    return undefined_name\n"),
+        "{}",
+        e.traceback
+    );
+    // A syntax error points at the line, with no frame at all.
+    let r = run(&s, "x = 1\nif x\n    pass").await;
+    let e = r.error.unwrap();
+    assert_eq!(e.kind, "SyntaxError");
+    assert!(
+        e.traceback.contains("File \"<mayalink>\", line 2"),
+        "{}",
+        e.traceback
+    );
+    assert!(!e.traceback.contains("mayalink_helper"), "{}", e.traceback);
 }
 
 #[tokio::test(flavor = "multi_thread")]

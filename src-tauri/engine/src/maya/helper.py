@@ -14,6 +14,7 @@ import binascii
 import collections
 import itertools
 import json
+import linecache
 import os
 import socket
 import struct
@@ -153,9 +154,10 @@ def _execute(code, lang, undo, filename):
             value = maya.mel.eval(code)
         else:
             import __main__
+            _remember_source(filename, code)
             value = _exec_python(code, filename, __main__.__dict__)
     except BaseException as e:
-        tb = traceback.format_exc()
+        tb = _user_traceback(e)
         error = {"type": type(e).__name__, "message": str(e), "traceback": tb}
         # Maya prints tracebacks of Script Editor runs: send ours to the console as a stack trace.
         _emit_all(tb, 6)
@@ -174,6 +176,21 @@ def _execute(code, lang, undo, filename):
         except Exception as e:
             out["value"] = "<unrepresentable %s: %s>" % (type(value).__name__, e)
     return out
+
+
+def _remember_source(filename, code):
+    """Tracebacks then quote the artist's lines, as they do for a file on disk."""
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    _REGISTRY.__dict__.setdefault("sources", set()).add(filename)
+
+
+def _user_traceback(e):
+    """The traceback from the artist's code down, like the Script Editor's: the
+    helper's frames that started the run are noise there."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _execute.__code__.co_filename:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(e), e, tb))
 
 
 def _exec_python(code, filename, ns):
@@ -205,8 +222,14 @@ def _compiled(code, filename):
     try:
         hit = (compile(code, filename, "eval"), None, None)  # one expression: the quick path
     except SyntaxError:
+        hit = None
+    if hit is None:
         import ast
-        tree = ast.parse(code, filename, "exec")
+        try:
+            tree = ast.parse(code, filename, "exec")
+        except SyntaxError as e:
+            # The artist's mistake, at their line: no frame of ours (or of ast.py) to show.
+            raise e.with_traceback(None) from None
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
@@ -408,6 +431,8 @@ def _cleanup(req):
     left = len(_REGISTRY.sessions)
     if req.get("unload") and left == 0:
         # Last session gone: leave Maya as we found it.
+        for filename in _REGISTRY.__dict__.get("sources", ()):
+            linecache.cache.pop(filename, None)
         sys.modules.pop("mayalink_helper", None)
         sys.modules.pop("_mayalink_registry", None)
         sys.modules.pop("_mayalink_stage", None)

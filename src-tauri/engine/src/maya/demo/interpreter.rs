@@ -97,8 +97,9 @@ impl Interpreter {
                 .to_string()
         };
         let compile_error = |kind: &str, message: String, no: usize| {
+            // As Python prints a syntax error: no frame ran, so no "Traceback" header.
             let traceback = format!(
-                "Traceback (most recent call last):\n  File \"{file}\", line {no}\n    {}\n{kind}: {message}\n",
+                "  File \"{file}\", line {no}\n    {}\n{kind}: {message}\n",
                 source_line(no)
             );
             RunError {
@@ -143,8 +144,10 @@ impl Interpreter {
                 }
                 Err(e) => {
                     let traceback = format!(
-                        "Traceback (most recent call last):\n  File \"{file}\", line {no}, in <module>\n{}: {}\n",
-                        e.kind, e.message
+                        "Traceback (most recent call last):\n  File \"{file}\", line {no}, in <module>\n    {}\n{}: {}\n",
+                        source_line(*no),
+                        e.kind,
+                        e.message
                     );
                     return Err(RunError {
                         kind: e.kind,
@@ -310,7 +313,7 @@ mod tests {
         assert_eq!(e.message, "name 'foo' is not defined");
         assert_eq!(
             e.traceback,
-            "Traceback (most recent call last):\n  File \"<mayalink>\", line 3, in <module>\nNameError: name 'foo' is not defined\n"
+            "Traceback (most recent call last):\n  File \"<mayalink>\", line 3, in <module>\n    print(foo)\nNameError: name 'foo' is not defined\n"
         );
         assert_eq!(
             r.interp.get("a"),

@@ -568,10 +568,9 @@ impl Process {
                     None,
                 ),
                 Err(e) => {
-                    let tb = format!(
-                        "Traceback (most recent call last):\n  File \"{file}\", line 1, in <module>\n{}: {}\n",
-                        e.kind, e.message
-                    );
+                    // maya.mel.eval is C++ in Maya: once the helper's frames are left
+                    // out, the error is all there is to show.
+                    let tb = format!("{}: {}\n", e.kind, e.message);
                     (None, Some((e.kind, e.message, tb)))
                 }
             }

@@ -170,7 +170,7 @@ async fn raw_wire_protocol_install_run_and_output() {
     assert_eq!(r["ok"], false);
     assert_eq!(r["error"]["type"], "NameError");
     assert_eq!(r["error"]["message"], "name 'foo' is not defined");
-    let tb = "Traceback (most recent call last):\n  File \"<mayalink>\", line 2, in <module>\nNameError: name 'foo' is not defined\n";
+    let tb = "Traceback (most recent call last):\n  File \"<mayalink>\", line 2, in <module>\n    print(foo)\nNameError: name 'foo' is not defined\n";
     assert_eq!(r["error"]["traceback"], tb);
     assert_eq!(message(&udp).await, (6, 2, tb.to_string()));
 
