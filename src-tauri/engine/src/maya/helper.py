@@ -154,9 +154,10 @@ def _execute(code, lang, undo, filename):
             value = maya.mel.eval(code)
         else:
             import __main__
-            _remember_source(filename, code)
             value = _exec_python(code, filename, __main__.__dict__)
     except BaseException as e:
+        if lang != "mel":
+            _remember_source(filename, code)  # only now: a run that succeeds pays nothing
         tb = _user_traceback(e)
         error = {"type": type(e).__name__, "message": str(e), "traceback": tb}
         # Maya prints tracebacks of Script Editor runs: send ours to the console as a stack trace.
