@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test tier and ends with one line "N passed, N failed" summing them.
 # Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings),
-# bindings check, UI type check, UI unit (vitest), browser (Playwright in
+# bindings check, Rust format check, UI type check, UI unit (vitest), browser (Playwright in
 # Debian's Chromium against the fake backend), real app end-to-end (tauri-driver
 # under Xvfb). Exits non-zero if any tier fails.
 set -uo pipefail
@@ -38,6 +38,10 @@ grep -E '^test .* FAILED|panicked' "$LOGS/rust.log" | head -20
 stale=$(git status --porcelain -- ui/src/bindings)
 if [ -z "$stale" ]; then tier bindings 1 0; else
   echo "ui/src/bindings is stale: regenerate with 'cargo test' and commit:"; echo "$stale"; tier bindings 0 1; fi
+
+# 3b. Rust code stays in rustfmt's format (small diffs that are about behaviour).
+if cargo fmt --all --check > "$LOGS/rustfmt.log" 2>&1; then tier rust-format 1 0; else
+  echo "Rust code is not formatted: run 'cargo fmt --all' and commit:"; head -20 "$LOGS/rustfmt.log"; tier rust-format 0 1; fi
 
 # 4. UI: type check and unit tests.
 npm run --silent check > "$LOGS/svelte-check.log" 2>&1 && tier ui-types 1 0 || { tail -20 "$LOGS/svelte-check.log"; tier ui-types 0 1; }
