@@ -2,9 +2,15 @@
 // print every line kind): lines arrive through subscribeConsole, each with its data-kind,
 // every kind in its own colour with readable contrast on both themes; follow/jump-to-latest,
 // timestamps, copy, save and Clear work. Screenshots: console-*.png.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, saveScreenshot, viewLines, waitForHooks, waitForLine } from "./harness.mjs";
+import {
+  appForSuite,
+  saveScreenshot,
+  viewLines,
+  waitForHooks,
+  waitForLine,
+} from "./harness.mjs";
 import { LINE_KINDS, STUDIO_LAST_LINE } from "./fake-backend-facts.mjs";
 
 /** WCAG contrast ratio of two "rgb(r, g, b)" colours. */
@@ -51,18 +57,13 @@ async function assertKindColours(page, theme) {
 }
 
 describe("console", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeScenario=studio&fakeLatency=20" });
-    await waitForHooks(app.page);
-    await app.page.getByTestId("console-scope").selectOption("all");
-    await waitForLine(app.page, STUDIO_LAST_LINE, "info");
+  const app = appForSuite({ query: "?fakeScenario=studio&fakeLatency=20" }, async (page) => {
+    await waitForHooks(page);
+    await page.getByTestId("console-scope").selectOption("all");
+    await waitForLine(page, STUDIO_LAST_LINE, "info");
     // A tall console: every line of the scenario in view.
-    await app.page.getByTestId("divider-console").focus();
-    await app.page.keyboard.press("Home");
-  });
-  after(async () => {
-    await app?.close();
+    await page.getByTestId("divider-console").focus();
+    await page.keyboard.press("Home");
   });
 
   test("lines from the simulated Mayas arrive in order, each with its data-kind and session tag", async () => {

@@ -1,9 +1,13 @@
 // Browser tests of the diagnostics dialog (fake backend): the doctor() round trip shows the
 // versions, system, ports and log folder; "Copy path" copies (or selects, when the clipboard
 // is refused); "Open folder" calls the backend; errors are shown with their code.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, saveScreenshot } from "./harness.mjs";
+import {
+  appForSuite,
+  openApp,
+  saveScreenshot,
+} from "./harness.mjs";
 import { FAKE_APP_VERSION, FAKE_ENGINE_VERSION, FAKE_LOG_DIR, FAKE_PORTS } from "./fake-backend-facts.mjs";
 
 /** Records whether the loading state was ever shown (it may last only ~120 ms). */
@@ -22,13 +26,7 @@ function watchForLoading(page) {
 const sawLoading = (page) => page.evaluate(() => window.__sawDoctorLoading);
 
 describe("diagnostics round trip", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ context: { permissions: ["clipboard-read", "clipboard-write"] } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = appForSuite({ context: { permissions: ["clipboard-read", "clipboard-write"] } });
 
   test("the dialog opens, shows a loading state, then the doctor report", async () => {
     const { page } = app;

@@ -2,9 +2,15 @@
 // a MEL mode per tab, line numbers, bracket matching, search/replace, open and save files,
 // closing a dirty tab asks first, and no typed script is ever lost: tabs autosave and come
 // back after a reload, even when the disk is full (a visible warning, a localStorage copy).
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { editorText, openApp, saveScreenshot, setEditorText, waitForHooks } from "./harness.mjs";
+import {
+  appForSuite,
+  editorText,
+  saveScreenshot,
+  setEditorText,
+  waitForHooks,
+} from "./harness.mjs";
 
 const tabs = (page) =>
   page.evaluate(() =>
@@ -17,14 +23,9 @@ const tabs = (page) =>
   );
 
 describe("command editor", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeLatency=10" });
-    await waitForHooks(app.page);
-    await app.page.getByTestId("welcome-dismiss").click();
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeLatency=10" }, async (page) => {
+    await waitForHooks(page);
+    await page.getByTestId("welcome-dismiss").click();
   });
 
   test("starts with one Python tab, line numbers, and the welcome sample (not dirty)", async () => {
@@ -156,14 +157,9 @@ describe("command editor", () => {
 });
 
 describe("autosave when the disk is full", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeLatency=10&fakeFail=saveTabs" });
-    await waitForHooks(app.page);
-    await app.page.getByTestId("welcome-dismiss").click();
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeLatency=10&fakeFail=saveTabs" }, async (page) => {
+    await waitForHooks(page);
+    await page.getByTestId("welcome-dismiss").click();
   });
 
   test("warns visibly, keeps a local copy, and the text survives a reload", async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -134,6 +135,22 @@ export async function openApp({ query = "", context: contextOptions = {}, onPage
     await server.close();
     throw error;
   }
+}
+
+/**
+ * One app for the enclosing `describe`: opened (then `ready(page)` run) before its
+ * first test, closed after its last. Returns the app's object, filled in by then.
+ */
+export function appForSuite(options = {}, ready = async () => {}) {
+  const app = {};
+  before(async () => {
+    Object.assign(app, await openApp(options));
+    await ready(app.page);
+  });
+  after(async () => {
+    await app.close?.();
+  });
+  return app;
 }
 
 /** Saves a PNG under tests/artifacts/browser/ and returns its path. */

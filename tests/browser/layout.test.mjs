@@ -1,19 +1,17 @@
 // Browser tests of the window's layout (fake backend): every region renders with its empty
 // state, panes tile the window without overlap, dividers resize by keyboard and mouse and the
 // sizes survive a reload, and the theme toggle works. Screenshots: layout-*.png.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, saveScreenshot, waitForConsoleLines } from "./harness.mjs";
+import {
+  appForSuite,
+  saveScreenshot,
+  waitForConsoleLines,
+} from "./harness.mjs";
 import { FAKE_SCRIPT_LINE_COUNT } from "./fake-backend-facts.mjs";
 
 describe("window layout", () => {
-  let app;
-  before(async () => {
-    app = await openApp();
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = appForSuite();
 
   test("shows every region with its empty state", async () => {
     const { page } = app;

@@ -3,9 +3,13 @@
 // (pixels of the canvas are counted), joints are picked in the list and in 3D, the monitor
 // shows frames/s and ack latency, the settings and commands reach Mosketch, and the empty
 // states explain what to do. Screenshots: preview-*.png.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, saveScreenshot } from "./harness.mjs";
+import {
+  appForSuite,
+  openApp,
+  saveScreenshot,
+} from "./harness.mjs";
 
 const MONITOR = (page, id) => page.getByTestId("pose-monitor").getByTestId(id);
 
@@ -47,13 +51,8 @@ async function canvasPixels(page) {
 const info = (page) => page.evaluate(() => window.__mayalinkPreview.info());
 
 describe("preview: the live character", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeMosketch=connect" });
-    await waitStreaming(app.page);
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeMosketch=connect" }, async (page) => {
+    await waitStreaming(page);
   });
 
   test("draws the streamed character in three draw calls, with frames/s and ack latency in the monitor", async () => {
@@ -217,13 +216,8 @@ describe("preview: the live character", () => {
 });
 
 describe("preview: no skeleton in the Hierarchy", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeMosketch=connect,noskeleton" });
-    await app.page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 10_000 });
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeMosketch=connect,noskeleton" }, async (page) => {
+    await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 10_000 });
   });
 
   test("the empty state lists the three sources while the joint table shows live values", async () => {

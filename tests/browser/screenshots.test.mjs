@@ -1,9 +1,15 @@
 // The pictures of the workspace for the README and for review (fake backend, two simulated
 // Mayas with output of every kind): workspace-dark.png (the README's), workspace-light.png
 // and workspace-all-sessions.png in tests/artifacts/browser/.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, saveScreenshot, setEditorText, waitForHooks, waitForLine } from "./harness.mjs";
+import {
+  appForSuite,
+  saveScreenshot,
+  setEditorText,
+  waitForHooks,
+  waitForLine,
+} from "./harness.mjs";
 import { STUDIO_LAST_LINE } from "./fake-backend-facts.mjs";
 
 const SCRIPT = `import maya.cmds as cmds
@@ -20,20 +26,15 @@ cmds.xform(jnt, query=True, worldSpace=True, translation=True)
 `;
 
 describe("workspace screenshots", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeScenario=studio&fakeLatency=20" });
-    await waitForHooks(app.page);
-    await waitForLine(app.page, STUDIO_LAST_LINE, "info");
-    await setEditorText(app.page, SCRIPT);
-    await app.page.evaluate(() => {
+  const app = appForSuite({ query: "?fakeScenario=studio&fakeLatency=20" }, async (page) => {
+    await waitForHooks(page);
+    await waitForLine(page, STUDIO_LAST_LINE, "info");
+    await setEditorText(page, SCRIPT);
+    await page.evaluate(() => {
       const v = window.__mayalinkFake.editor.view;
       v.dispatch({ selection: { anchor: v.state.doc.line(9).from + 6 } });
       v.contentDOM.blur();
     });
-  });
-  after(async () => {
-    await app?.close();
   });
 
   test("dark (the README's picture)", async () => {

@@ -3,12 +3,12 @@
 // lines per kind, tracebacks that link to the editor, filter and search, switching sessions
 // (click and Ctrl+N) switching consoles, run in all sessions, busy + cancel + the security
 // hint, an unreachable port's snippet, history recall, remove. Screenshots: workspace-*.png.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   addSession,
+  appForSuite,
   editorText,
-  openApp,
   runEditor,
   saveScreenshot,
   setEditorText,
@@ -20,13 +20,8 @@ import {
 const card = (page, name) => page.locator(`[data-testid="session-card"][data-session-name="${name}"]`);
 
 describe("workspace", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeLatency=20" });
-    await waitForHooks(app.page);
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeLatency=20" }, async (page) => {
+    await waitForHooks(page);
   });
 
   test("first run: a welcome explains Mayalink and offers add, discover and the demo", async () => {
@@ -301,13 +296,8 @@ describe("workspace", () => {
 });
 
 describe("demo", () => {
-  let app;
-  before(async () => {
-    app = await openApp({ query: "?fakeLatency=20" });
-    await waitForHooks(app.page);
-  });
-  after(async () => {
-    await app?.close();
+  const app = appForSuite({ query: "?fakeLatency=20" }, async (page) => {
+    await waitForHooks(page);
   });
 
   test("Try the demo: a clearly labelled Demo Maya connects and runs code; it can be removed", async () => {
