@@ -18,6 +18,11 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 
 const LIMIT: Duration = Duration::from_secs(10);
+const FRAMINGS: [SimFraming; 3] = [
+    SimFraming::Lines,
+    SimFraming::Concatenated,
+    SimFraming::Split,
+];
 
 async fn start_sim(settings: SimSettings) -> MosketchSimulator {
     MosketchSimulator::start(SimConfig {
@@ -121,11 +126,7 @@ fn assert_pose_matches_simulator(p: &PoseSnapshot, character: &Character, settin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_framing_streams_with_acks_and_exact_values() {
-    for framing in [
-        SimFraming::Lines,
-        SimFraming::Concatenated,
-        SimFraming::Split,
-    ] {
+    for framing in FRAMINGS {
         let settings = SimSettings {
             rate_hz: 0.0,
             framing,
@@ -250,11 +251,7 @@ async fn partial_frames_keep_the_other_joints() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_is_counted_and_streaming_continues() {
-    for framing in [
-        SimFraming::Lines,
-        SimFraming::Concatenated,
-        SimFraming::Split,
-    ] {
+    for framing in FRAMINGS {
         let settings = SimSettings {
             rate_hz: 0.0,
             framing,

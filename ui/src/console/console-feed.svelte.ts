@@ -68,18 +68,11 @@ export class ConsoleFeed {
    * stream deliver it again moments later. Numbered lines tell the two apart exactly.
    */
   #newLive(lines: readonly ConsoleLine[]): readonly ConsoleLine[] {
-    let fresh: ConsoleLine[] | null = null;
-    lines.forEach((l, i) => {
-      if (l.line === undefined) {
-        fresh?.push(l);
-        return;
-      }
-      if (!this.#firstLive.has(l.session)) this.#firstLive.set(l.session, l.line);
-      const repeat = l.line < (this.#historyEnd.get(l.session) ?? 0);
-      if (repeat && fresh === null) fresh = lines.slice(0, i);
-      else if (!repeat) fresh?.push(l);
-    });
-    return fresh ?? lines;
+    for (const l of lines) {
+      if (l.line !== undefined && !this.#firstLive.has(l.session)) this.#firstLive.set(l.session, l.line);
+    }
+    if (this.#historyEnd.size === 0) return lines;
+    return lines.filter((l) => l.line === undefined || l.line >= (this.#historyEnd.get(l.session) ?? 0));
   }
 
   /** Lines to show now (they go through the same once-per-frame path as the engine's). */
@@ -196,14 +189,9 @@ export class ConsoleFeed {
     try {
       const history = await backend.consoleHistory(session, 0, HISTORY_FETCH_MAX);
       if (history.lines.length === 0) return;
-      const firstLive = this.#firstLive.get(session);
-      const firstTime = this.#firstTimeOf(session);
-      // Only what came before the first live line; by number when lines carry one.
-      const older = history.lines.filter((l, i) =>
-        firstLive !== undefined
-          ? (l.line ?? history.first + i) < firstLive
-          : firstTime === null || l.timeMs < firstTime,
-      );
+      // Only what came before the first live line (history lines are numbered by place).
+      const firstLive = this.#firstLive.get(session) ?? Infinity;
+      const older = history.lines.filter((l, i) => (l.line ?? history.first + i) < firstLive);
       const end = history.first + older.length;
       this.#historyEnd.set(session, Math.max(end, this.#historyEnd.get(session) ?? 0));
       if (older.length > 0) this.#ingest(older);

@@ -608,7 +608,7 @@ impl SessionTask {
             }
             match p.into_packet() {
                 Err(reason) => self.on_malformed(conn, reason),
-                Ok(Packet::JointsStream(samples)) => self.on_frame(conn, samples),
+                Ok(Packet::JointsStream(samples)) => self.apply_frame(conn, samples, true),
                 Ok(Packet::Hierarchy(h)) => self.on_hierarchy(conn, h).await?,
                 Ok(Packet::JointsUuids(pairs)) => self.on_uuids(conn, pairs).await?,
                 Ok(Packet::Unknown(ty)) => self.on_unknown(conn, ty),
@@ -656,10 +656,6 @@ impl SessionTask {
         for samples in typed.into_iter().rev() {
             self.apply_frame(conn, samples, false);
         }
-    }
-
-    fn on_frame(&mut self, conn: &mut Conn, samples: Vec<JointSample>) {
-        self.apply_frame(conn, samples, true);
     }
 
     /// Applies a typed frame to the pose; `arrived_now`: not yet counted in the stats.
