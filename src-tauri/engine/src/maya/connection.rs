@@ -94,18 +94,15 @@ impl PortConnection {
         // A quick command's reply comes within a fraction of a millisecond: poll for it
         // that long instead of sleeping (waking a sleeping thread costs tens of µs on a
         // virtual machine). Runs are rare, so the spent CPU is nothing; then sleep.
-        let poll = async {
-            let until = std::time::Instant::now() + REPLY_POLL;
-            while std::time::Instant::now() < until {
-                tokio::task::yield_now().await;
-            }
-            std::future::pending::<()>().await
-        };
+        // Yielding lets the runtime look at the socket without parking the thread.
+        let until = std::time::Instant::now() + REPLY_POLL;
         let reply = async {
-            tokio::select! {
-                biased;
-                r = self.reader.next() => r.transpose(),
-                _ = poll => unreachable!("polling never ends by itself"),
+            loop {
+                tokio::select! {
+                    biased;
+                    r = self.reader.next() => return r.transpose(),
+                    _ = tokio::task::yield_now(), if std::time::Instant::now() < until => {}
+                }
             }
         };
         match tokio::time::timeout(timeout, reply).await {
