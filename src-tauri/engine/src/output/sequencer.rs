@@ -434,6 +434,9 @@ impl Sequencer {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::datagram::{encode_message, parse, DatagramKind};
