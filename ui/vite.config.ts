@@ -1,7 +1,6 @@
 /// <reference types="node" />
 /// <reference types="vitest/config" />
 // Build, dev-server and unit-test configuration of Mayalink's UI (Vite root = ui/).
-// `--mode fake` builds the UI against the in-browser fake backend (no Rust, no Tauri).
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";

@@ -1,11 +1,14 @@
 //! The app's IPC surface, exercised through Tauri's mock runtime (no display):
-//! what the UI receives for each command, success and failure shapes.
+//! the engine's whole command map behind `api`, its streams behind
+//! `api_subscribe`, and what the UI receives on success and failure.
 
-use mayalink_app_lib::{with_commands, AppState};
+use mayalink_app_lib::{with_commands, Engine, EngineConfig};
+use mayalink_engine::api::{COMMANDS, STREAMS};
+use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 
-fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
+fn request(cmd: &str, body: Value) -> InvokeRequest {
     InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),
@@ -17,11 +20,10 @@ fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
     }
 }
 
-fn app() -> (
-    tauri::App<tauri::test::MockRuntime>,
-    tauri::WebviewWindow<tauri::test::MockRuntime>,
-) {
-    let app = with_commands(mock_builder().manage(AppState::new(None)))
+type Webview = tauri::WebviewWindow<tauri::test::MockRuntime>;
+
+fn app() -> (tauri::App<tauri::test::MockRuntime>, Webview) {
+    let app = with_commands(mock_builder().manage(Engine::new(EngineConfig::default())))
         .build(tauri::generate_context!())
         .expect("mock app builds");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -30,12 +32,55 @@ fn app() -> (
     (app, webview)
 }
 
+/// One command of the map through the `api` command, as the UI calls it.
+fn api(webview: &Webview, call: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(webview, request("api", json!({"call": call, "args": args})))
+        .map(|r| r.deserialize().unwrap())
+}
+
+#[test]
+fn every_command_of_the_map_is_reachable_through_the_one_api_command() {
+    let (_app, webview) = app();
+    for name in COMMANDS {
+        // Every command's own decoder refuses the probe argument by name.
+        let err = api(&webview, name, json!({"__probe": true})).unwrap_err();
+        assert_eq!(err["code"], "invalid_input", "{name}: {err}");
+        let message = err["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("Bad arguments for {name}")) && message.contains("__probe"),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
+fn every_stream_of_the_map_can_be_subscribed_and_an_unknown_one_is_refused() {
+    let (_app, webview) = app();
+    for name in STREAMS {
+        get_ipc_response(
+            &webview,
+            request(
+                "api_subscribe",
+                json!({"stream": name, "onMessage": "__CHANNEL__:7"}),
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let err = get_ipc_response(
+        &webview,
+        request(
+            "api_subscribe",
+            json!({"stream": "no_such_stream", "onMessage": "__CHANNEL__:8"}),
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+}
+
 #[test]
 fn doctor_returns_versions_ports_and_log_folder() {
     let (_app, webview) = app();
-    let res = get_ipc_response(&webview, request("doctor", serde_json::json!({})))
-        .expect("doctor succeeds");
-    let v: serde_json::Value = res.deserialize().unwrap();
+    let v = api(&webview, "doctor", json!({})).expect("doctor succeeds");
     assert_eq!(v["engineVersion"], mayalink_engine::VERSION);
     assert!(v["logDir"].as_str().unwrap().contains("mayalink"), "{v}");
     let ports: Vec<u64> = v["ports"]
@@ -48,29 +93,33 @@ fn doctor_returns_versions_ports_and_log_folder() {
 }
 
 #[test]
-fn an_unknown_command_is_rejected() {
+fn an_unknown_command_is_rejected_with_code_and_message() {
     let (_app, webview) = app();
-    let res = get_ipc_response(&webview, request("no_such_command", serde_json::json!({})));
-    assert!(res.is_err());
+    let err = api(&webview, "no_such_command", json!({})).unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("no_such_command"));
+    // Only the map's host commands exist at the IPC level.
+    assert!(get_ipc_response(&webview, request("doctor", json!({}))).is_err());
 }
 
 #[test]
-fn console_subscribe_without_a_channel_is_a_clear_error() {
+fn api_subscribe_without_a_channel_is_a_clear_error() {
     let (_app, webview) = app();
     let err = get_ipc_response(
         &webview,
-        request("console_subscribe", serde_json::json!({})),
+        request("api_subscribe", json!({"stream": "console"})),
     )
     .expect_err("missing channel must be refused");
-    assert!(err.to_string().contains("onBatch"), "{err}");
+    assert!(err.to_string().contains("onMessage"), "{err}");
 }
 
 #[test]
 fn adding_a_session_with_a_bad_address_returns_code_and_message() {
     let (_app, webview) = app();
-    let err = get_ipc_response(
+    let err = api(
         &webview,
-        request("maya_session_add", serde_json::json!({"spec": {"name": "x", "address": "nonsense", "color": null, "autoConnect": false}})),
+        "maya_session_add",
+        json!({"spec": {"name": "x", "address": "nonsense", "color": null, "autoConnect": false}}),
     )
     .expect_err("refused");
     assert_eq!(err["code"], "invalid_input", "{err}");
@@ -83,40 +132,28 @@ fn adding_a_session_with_a_bad_address_returns_code_and_message() {
 #[test]
 fn a_session_added_through_ipc_is_listed_and_removable() {
     let (_app, webview) = app();
-    let v: serde_json::Value = get_ipc_response(
+    let v = api(
         &webview,
-        request("maya_session_add", serde_json::json!({"spec": {"name": "Anim", "address": ":7999", "color": "#4ec9b0", "autoConnect": false}})),
+        "maya_session_add",
+        json!({"spec": {"name": "Anim", "address": ":7999", "color": "#4ec9b0", "autoConnect": false}}),
     )
-    .unwrap()
-    .deserialize()
     .unwrap();
     assert_eq!(v["spec"]["name"], "Anim");
     assert_eq!(v["status"]["state"]["state"], "disconnected");
     assert_eq!(v["active"], true);
     let id = v["id"].as_str().unwrap();
-    get_ipc_response(
-        &webview,
-        request("maya_session_remove", serde_json::json!({"id": id})),
-    )
-    .unwrap();
-    let err = get_ipc_response(
-        &webview,
-        request("maya_session_connect", serde_json::json!({"id": id})),
-    )
-    .unwrap_err();
+    assert_eq!(
+        api(&webview, "maya_session_remove", json!({"id": id})).unwrap(),
+        Value::Null
+    );
+    let err = api(&webview, "maya_session_connect", json!({"id": id})).unwrap_err();
     assert_eq!(err["code"], "invalid_input");
 }
 
 #[test]
 fn command_presets_include_the_documented_commands() {
     let (_app, webview) = app();
-    let v: serde_json::Value = get_ipc_response(
-        &webview,
-        request("mosketch_command_presets", serde_json::json!({})),
-    )
-    .unwrap()
-    .deserialize()
-    .unwrap();
+    let v = api(&webview, "mosketch_command_presets", json!({})).unwrap();
     let commands: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -136,12 +173,10 @@ fn command_presets_include_the_documented_commands() {
 #[test]
 fn mosketch_calls_without_a_session_say_to_connect_first() {
     let (_app, webview) = app();
-    let err = get_ipc_response(
+    let err = api(
         &webview,
-        request(
-            "mosketch_set_joint_space",
-            serde_json::json!({"space": "World"}),
-        ),
+        "mosketch_set_joint_space",
+        json!({"space": "World"}),
     )
     .unwrap_err();
     assert_eq!(err["code"], "invalid_input");

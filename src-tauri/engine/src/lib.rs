@@ -4,6 +4,7 @@
 //! with no Tauri dependency, so the headless `mayalink` CLI and the tests use
 //! exactly what the app uses.
 
+pub mod api;
 pub mod console;
 pub mod doctor;
 pub mod error;
@@ -12,6 +13,8 @@ pub mod logging;
 pub mod maya;
 pub mod mosketch;
 pub mod output;
+pub mod shutdown;
+pub mod simulators;
 pub mod skeleton;
 pub mod workspace;
 

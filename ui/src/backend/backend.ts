@@ -1,7 +1,7 @@
 // The typed boundary between the UI and the engine. Every UI component talks to the
-// engine through `Backend` only; `tauri.ts` implements it over Tauri IPC, `fake.ts` in
-// plain browser JS. To grow it: add the method here, then to both implementations
-// (TypeScript fails the build until both have it). Types come from ../bindings (ts-rs).
+// engine through `Backend` only. `createBackend` implements it once, over a `Transport`
+// (./transport.ts: Tauri IPC or a WebSocket to `mayalink serve`), by calling the engine's
+// command map — whose names and types are generated from Rust (../bindings/ApiSchema.ts).
 import type { ConsoleBatch } from "../bindings/ConsoleBatch";
 import type { DoctorReport } from "../bindings/DoctorReport";
 import type { CleanupReport } from "../bindings/CleanupReport";
@@ -24,6 +24,9 @@ import type { MosketchStatus } from "../bindings/MosketchStatus";
 import type { OrientMode } from "../bindings/OrientMode";
 import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
+import type { JointSample } from "../bindings/JointSample";
+import type { FileFilter, Transport, TransportKind, Unsubscribe } from "./transport";
+import { toAppError } from "./app-error";
 
 export type { AppError } from "../bindings/AppError";
 export type { ErrorCode } from "../bindings/ErrorCode";
@@ -44,11 +47,10 @@ export type { RunResult } from "../bindings/RunResult";
 export type { SessionSpec } from "../bindings/SessionSpec";
 export type { SessionView } from "../bindings/SessionView";
 
-/** Which implementation is running; shown in the status bar. */
-export type BackendKind = "tauri" | "fake";
+export type { FileFilter, Unsubscribe } from "./transport";
 
-/** Stops a subscription. Calling it more than once is harmless. */
-export type Unsubscribe = () => void;
+/** Which transport is running; shown in the status bar. */
+export type BackendKind = TransportKind;
 
 export type ConsoleBatchHandler = (batch: ConsoleBatch) => void;
 
@@ -65,17 +67,7 @@ export interface MosketchHandlers {
 }
 
 /** One joint of a pose sent to Mosketch (`JointsStream`): R [x,y,z,w], T in metres. */
-export interface MosketchPoseJoint {
-  Name: string;
-  R?: [number, number, number, number];
-  T?: [number, number, number];
-}
-
-/** A file filter of the open/save dialogs: `{ name: "Python", extensions: ["py"] }`. */
-export interface FileFilter {
-  name: string;
-  extensions: string[];
-}
+export type { JointSample as MosketchPoseJoint } from "../bindings/JointSample";
 
 /**
  * Everything the UI can ask of the engine. Every method rejects with an `AppError`
@@ -152,11 +144,79 @@ export interface Backend {
   mosketchSendCommand(command: MosketchCommand): Promise<void>;
   mosketchCommandPresets(): Promise<CommandPreset[]>;
   /** Sends a pose (`JointsStream` with Name/R/T, T in metres). */
-  mosketchSendPose(joints: MosketchPoseJoint[]): Promise<void>;
+  mosketchSendPose(joints: JointSample[]): Promise<void>;
   /** Parents and rest offsets of `names` from a connected Maya session. */
   skeletonFromMaya(session: string, names: string[]): Promise<Skeleton>;
   /** A skeleton file: `mayalink-skeleton/1` JSON or a BVH hierarchy. */
   skeletonLoadFile(path: string): Promise<Skeleton>;
   /** The skeleton file the artist picked (JSON or BVH), or null when they cancelled. */
   pickSkeletonFile(): Promise<string | null>;
+}
+
+const SKELETON_FILTERS: FileFilter[] = [
+  { name: "Skeleton (JSON or BVH)", extensions: ["json", "bvh"] },
+  { name: "All files", extensions: ["*"] },
+];
+
+/** Wraps a platform call so it rejects with an AppError only. */
+async function platform<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+/** The one implementation of `Backend`: the engine's command map over a transport. */
+export function createBackend(t: Transport): Backend {
+  return {
+    kind: t.kind,
+    doctor: () => t.call("doctor", {}),
+    openLogFolder: () => platform(async () => t.openLogFolder((await t.call("doctor", {})).logDir)),
+    subscribeConsole: (onBatch) => t.subscribe("console", onBatch),
+
+    subscribeSessions: (onUpdate) => t.subscribe("sessions", onUpdate),
+    addSession: (spec) => t.call("maya_session_add", { spec }),
+    updateSession: (id, spec) => t.call("maya_session_update", { id, spec }),
+    removeSession: (id) => t.call("maya_session_remove", { id }),
+    setActiveSession: (id) => t.call("maya_session_set_active", { id }),
+    connectSession: (id) => t.call("maya_session_connect", { id }),
+    cleanupSession: (id) => t.call("maya_session_cleanup", { id }),
+    run: (id, code, lang, options) => t.call("maya_run", { id, code, lang, ...(options ? { options } : {}) }),
+    runAll: (code, lang, options) => t.call("maya_run_all", { code, lang, ...(options ? { options } : {}) }),
+    cancelRun: (id) => t.call("maya_cancel", { id }),
+    discover: () => t.call("maya_discover", {}),
+    consoleHistory: (session, from, max) => t.call("console_history", { session, from, max }),
+    startDemo: () => t.call("demo_start", {}),
+
+    readFile: (path) => t.call("editor_read_file", { path }),
+    writeFile: (path, text) => t.call("editor_write_file", { path, text }),
+    pickOpenFile: (filters) => platform(() => t.pickOpenFile(filters)),
+    pickSaveFile: (defaultPath, filters) => platform(() => t.pickSaveFile(defaultPath, filters)),
+    loadTabs: () => t.call("editor_tabs_load", {}),
+    saveTabs: (state) => t.call("editor_tabs_save", { state }),
+    writeClipboard: (text) => platform(() => t.writeClipboard(text)),
+
+    // Missing config fields take the engine's defaults (serde), so a partial one is enough.
+    mosketchConnect: (config) =>
+      t.call("mosketch_connect", config ? { config: config as MosketchConfig } : {}),
+    mosketchDisconnect: () => t.call("mosketch_disconnect", {}),
+    async subscribeMosketch(handlers: MosketchHandlers): Promise<Unsubscribe> {
+      const stops = await Promise.all([
+        t.subscribe("mosketch_status", (s) => handlers.onStatus(s)),
+        t.subscribe("mosketch_hierarchy", (h) => handlers.onHierarchy(h)),
+        t.subscribe("mosketch_pose", (p) => handlers.onPose(p)),
+      ]);
+      return () => stops.forEach((stop) => stop());
+    },
+    mosketchSetJointSpace: (space) => t.call("mosketch_set_joint_space", { space }),
+    mosketchSetOrientMode: (mode) => t.call("mosketch_set_orient_mode", { mode }),
+    mosketchSetAckSpelling: (spelling) => t.call("mosketch_set_ack_spelling", { spelling }),
+    mosketchSendCommand: (command) => t.call("mosketch_send_command", { command }),
+    mosketchCommandPresets: () => t.call("mosketch_command_presets", {}),
+    mosketchSendPose: (joints) => t.call("mosketch_send_pose", { joints }),
+    skeletonFromMaya: (session, names) => t.call("skeleton_from_maya", { session, names }),
+    skeletonLoadFile: (path) => t.call("skeleton_load_file", { path }),
+    pickSkeletonFile: () => platform(() => t.pickOpenFile(SKELETON_FILTERS, "Load a skeleton")),
+  };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { chooseBackendKind, isInsideTauri, loadBackend } from "./index";
+import { socketUrl } from "./websocket";
 
 vi.mock("@tauri-apps/api/core", () => ({
   invoke: vi.fn(),
@@ -13,18 +14,9 @@ afterEach(() => {
 });
 
 describe("chooseBackendKind", () => {
-  it("uses Tauri inside the Tauri webview", () => {
-    expect(chooseBackendKind({ insideTauri: true, mode: "production" })).toBe("tauri");
-    expect(chooseBackendKind({ insideTauri: true, mode: "development" })).toBe("tauri");
-  });
-
-  it("uses the fake in a plain browser", () => {
-    expect(chooseBackendKind({ insideTauri: false, mode: "production" })).toBe("fake");
-  });
-
-  it("always uses the fake in a --mode fake build", () => {
-    expect(chooseBackendKind({ insideTauri: true, mode: "fake" })).toBe("fake");
-    expect(chooseBackendKind({ insideTauri: false, mode: "fake" })).toBe("fake");
+  it("uses Tauri IPC inside the Tauri webview and a WebSocket anywhere else", () => {
+    expect(chooseBackendKind(true)).toBe("tauri");
+    expect(chooseBackendKind(false)).toBe("browser");
   });
 });
 
@@ -48,27 +40,31 @@ describe("isInsideTauri", () => {
 });
 
 describe("loadBackend", () => {
-  it("loads the fake outside Tauri", async () => {
-    const backend = await loadBackend({ insideTauri: false, mode: "production" });
-    expect(backend.kind).toBe("fake");
-  });
-
-  it("loads the Tauri backend inside Tauri", async () => {
-    const backend = await loadBackend({ insideTauri: true, mode: "production" });
+  it("loads the Tauri transport inside Tauri, with the full Backend interface", async () => {
+    const backend = await loadBackend(true);
     expect(backend.kind).toBe("tauri");
+    expect(typeof backend.doctor).toBe("function");
+    expect(typeof backend.subscribeMosketch).toBe("function");
   });
 
-  it("loads the fake in fake mode even inside Tauri", async () => {
-    const backend = await loadBackend({ insideTauri: true, mode: "fake" });
-    expect(backend.kind).toBe("fake");
-  });
-
-  it("gives both implementations the full Backend interface", async () => {
-    for (const insideTauri of [false, true]) {
-      const backend = await loadBackend({ insideTauri, mode: "production" });
-      expect(typeof backend.doctor).toBe("function");
-      expect(typeof backend.openLogFolder).toBe("function");
-      expect(typeof backend.subscribeConsole).toBe("function");
+  it("outside Tauri, fails with an AppError when no mayalink serve answers", async () => {
+    class RefusedSocket {
+      onopen: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      constructor(readonly url: string) {
+        setTimeout(() => this.onerror?.(), 0);
+      }
     }
+    vi.stubGlobal("WebSocket", RefusedSocket);
+    vi.stubGlobal("location", new URL("http://127.0.0.1:9/abc123/"));
+    await expect(loadBackend(false)).rejects.toMatchObject({ code: "unreachable" });
+  });
+});
+
+describe("socketUrl", () => {
+  it("is the page's folder (which carries the token) plus ws", () => {
+    expect(socketUrl("http://127.0.0.1:4100/0a1b/")).toBe("ws://127.0.0.1:4100/0a1b/ws");
+    expect(socketUrl("http://127.0.0.1:4100/0a1b/index.html?x=1#y")).toBe("ws://127.0.0.1:4100/0a1b/ws");
+    expect(socketUrl("https://host/t/")).toBe("wss://host/t/ws");
   });
 });

@@ -25,8 +25,6 @@ export interface PreviewHooks {
   };
   frameTimes(): FrameTimes;
   resetFrameTimes(): void;
-  /** The simulated Mosketch (fake backend only; null otherwise): commands and poses it received, files… */
-  fakeMosketch(): Promise<unknown>;
 }
 
 declare global {
@@ -58,12 +56,6 @@ export function installPreviewHooks(viewport: PoseViewport, link: MosketchLink):
     }),
     frameTimes: () => viewport.frameTimes(),
     resetFrameTimes: () => viewport.resetFrameTimes(),
-    async fakeMosketch() {
-      const backend = link.backend;
-      if (backend?.kind !== "fake") return null;
-      const m = await import("../backend/fake");
-      return m.fakeMosketch(backend) ?? null;
-    },
   };
   window.__mayalinkPreview = hooks;
   return () => {

@@ -4,7 +4,6 @@
 
 pub mod address;
 pub mod connection;
-pub mod demo;
 pub mod discovery;
 pub mod helper;
 pub mod protocol;

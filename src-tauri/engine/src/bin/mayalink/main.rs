@@ -5,6 +5,7 @@ mod bench_maya;
 mod bench_output;
 mod maya_cmd;
 mod mosketch_cmd;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use mayalink_engine::{doctor, logging};
@@ -36,6 +37,8 @@ enum Command {
     BenchMaya(bench_maya::Args),
     /// Benchmark: UDP output ingest through the listener vs a raw recv loop (prints figures).
     BenchOutput(bench_output::Args),
+    /// Serve the app's UI and engine to a browser on this machine (prints the URL).
+    Serve(serve::Args),
     /// Mosketch: watch a streaming server, run the simulator, benchmark the link.
     #[command(flatten)]
     Mosketch(mosketch_cmd::MosketchCommands),
@@ -57,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Run(a) => runtime().block_on(maya_cmd::run(a)),
         Command::Tail(a) => runtime().block_on(maya_cmd::tail(a)),
         Command::Sessions(c) => maya_cmd::sessions(c),
+        Command::Serve(a) => serve::run(a),
         Command::Mosketch(c) => mosketch_cmd::run(c),
         Command::BenchMaya(args) => bench_maya::run(args),
         Command::BenchOutput(args) => bench_output::run(args),

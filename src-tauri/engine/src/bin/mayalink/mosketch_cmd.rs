@@ -3,12 +3,12 @@
 //! minimal Python client measured in the same run).
 
 use clap::{Args, Subcommand};
-use mayalink_engine::mosketch::simulator::CharacterKind;
 use mayalink_engine::mosketch::{
-    ConnectionState, HierarchyAckSpelling, JointSpace, MosketchConfig, MosketchSession,
-    MosketchSimulator, OrientMode, PoseSnapshot, SimConfig, SimFraming, SimSettings, StreamStats,
-    DEFAULT_PORT,
+    ConnectionState, HierarchyAckSpelling, JointSpace, MosketchConfig, MosketchSession, OrientMode,
+    PoseSnapshot, StreamStats, DEFAULT_PORT,
 };
+use mayalink_engine::simulators::mosketch::CharacterKind;
+use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimFraming, SimSettings};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
@@ -637,7 +637,7 @@ pub async fn run_bench(
     out: &mut (dyn Write + Send),
     err: &mut (dyn Write + Send),
 ) -> u8 {
-    let character = mayalink_engine::mosketch::simulator::Character::new(CharacterKind::Humanoid);
+    let character = mayalink_engine::simulators::mosketch::Character::new(CharacterKind::Humanoid);
     let frame_bytes = character.frame_bytes(0, 1.0 / 60.0, false).len();
     let joints = character.names().len();
     let script = a.client.clone().unwrap_or_else(default_client_script);
