@@ -1,17 +1,17 @@
 //! The Mosketch session against the real simulator over real sockets: every framing,
 //! both ack spellings, partial frames, garbage, a server restart, a character change,
-//! the wrong-spelling warning, commands and poses (relayed to another client), a
+//! choosing the other ack spelling by hand, commands and poses (relayed to another client), a
 //! refused connection, and a truncated packet released by the stall timeout.
 
 use mayalink_engine::mosketch::codec::{JsonItem, JsonStreamCodec};
 use mayalink_engine::mosketch::packet::{encode, packet_objects, Packet};
-use mayalink_engine::mosketch::simulator::{Character, CharacterKind};
 use mayalink_engine::mosketch::wire::PacketReader;
 use mayalink_engine::mosketch::{
-    command_presets, ConnectionState, HierarchyAckSpelling, JointSample, JointSpace,
-    MosketchCommand, MosketchConfig, MosketchEvent, MosketchSession, MosketchSimulator, OrientMode,
-    PoseSnapshot, SimConfig, SimFraming, SimSettings,
+    command_presets, AckMemory, ConnectionState, HierarchyAckSpelling, JointSample, JointSpace,
+    MosketchCommand, MosketchConfig, MosketchEvent, MosketchSession, OrientMode, PoseSnapshot,
 };
+use mayalink_engine::simulators::mosketch::{Character, CharacterKind};
+use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimFraming, SimSettings};
 use mayalink_engine::ErrorCode;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -38,6 +38,8 @@ fn config(port: u16) -> MosketchConfig {
         port,
         reconnect_initial_ms: 50,
         reconnect_max_ms: 200,
+        // Hermetic: no spelling remembered from (or for) the user's own sessions.
+        ack_memory: None,
         ..Default::default()
     }
 }
@@ -386,43 +388,39 @@ async fn hierarchy_change_mid_session_starts_a_new_cycle() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_ack_spelling_warns_and_suggests_the_other() {
+async fn choosing_the_other_ack_spelling_mid_handshake_unblocks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let memory = dir.path().join("mosketch-acks.json");
     let sim = start_sim(SimSettings {
         rate_hz: 200.0,
         only_ack: Some(HierarchyAckSpelling::HierarchyInitializedAck),
         ..Default::default()
     })
     .await;
+    // A long timeout: the artist acts before the session would send the other spelling
+    // on its own (that retry is in mosketch_ack.rs).
     let (session, mut events) = MosketchSession::start(MosketchConfig {
-        uuids_timeout_ms: 300,
+        uuids_timeout_ms: 60_000,
+        ack_memory: Some(memory.clone()),
         ..config(sim.port())
     });
-    let ev = next_event(&mut events, "spelling warning", |e| {
-        matches!(e, MosketchEvent::AckSpellingSuspect { .. })
+    until("the documented spelling refused", || {
+        sim.clients()
+            .first()
+            .is_some_and(|c| !c.rejected.is_empty())
     })
     .await;
-    let MosketchEvent::AckSpellingSuspect {
-        sent,
-        suggested,
-        message,
-    } = ev
-    else {
-        unreachable!()
-    };
-    assert_eq!(sent, HierarchyAckSpelling::AckHierarchyInitialized);
-    assert_eq!(suggested, HierarchyAckSpelling::HierarchyInitializedAck);
-    assert!(message.contains("try HierarchyInitializedAck"), "{message}");
-    let mut status = session.status();
-    let s = wait(&mut status, "warning shown", |s| s.warning.is_some()).await;
-    assert!(s.warning.unwrap().contains("HierarchyInitializedAck"));
-    assert_eq!(s.connection, ConnectionState::Handshaking);
     assert_eq!(
         sim.clients()[0].rejected,
         vec!["AckHierarchyInitialized".to_string()]
     );
     assert_eq!(session.pose().borrow().frame, 0);
+    assert_eq!(
+        session.status().borrow().connection,
+        ConnectionState::Handshaking
+    );
 
-    // Taking the advice unblocks the handshake without reconnecting.
+    // Taking the other spelling unblocks the handshake without reconnecting.
     session
         .set_ack_spelling(HierarchyAckSpelling::HierarchyInitializedAck)
         .await
@@ -433,7 +431,8 @@ async fn wrong_ack_spelling_warns_and_suggests_the_other() {
         |p| p.frame >= 3,
     )
     .await;
-    let s = wait(&mut status, "warning cleared", |s| {
+    let mut status = session.status();
+    let s = wait(&mut status, "streaming", |s| {
         s.warning.is_none() && s.connection == ConnectionState::Streaming
     })
     .await;
@@ -442,6 +441,17 @@ async fn wrong_ack_spelling_warns_and_suggests_the_other() {
         HierarchyAckSpelling::HierarchyInitializedAck
     );
     assert_eq!(sim.clients().len(), 1);
+    while let Ok(e) = events.try_recv() {
+        assert!(
+            !matches!(e, MosketchEvent::AckSpellingSuspect { .. }),
+            "no retry of its own: {e:?}"
+        );
+    }
+    // What worked is remembered for this server, as after a retry.
+    assert_eq!(
+        AckMemory::new(&memory).recall(&format!("127.0.0.1:{}", sim.port())),
+        Some(HierarchyAckSpelling::HierarchyInitializedAck)
+    );
 }
 
 /// A bare client, to see exactly what another client receives.

@@ -3,9 +3,15 @@ import type { HierarchyAckSpelling } from "./HierarchyAckSpelling";
 import type { JointSpace } from "./JointSpace";
 import type { OrientMode } from "./OrientMode";
 
-export type MosketchConfig = { host: string, port: number, ackSpelling: HierarchyAckSpelling, jointSpace: JointSpace, orientMode: OrientMode, 
+export type MosketchConfig = { host: string, port: number, 
 /**
- * Warn when no JointsUuids (and no frame) follows the hierarchy ack within this.
+ * The spelling tried first, unless this server's accepted one is remembered.
+ */
+ackSpelling: HierarchyAckSpelling, jointSpace: JointSpace, orientMode: OrientMode, 
+/**
+ * When no JointsUuids (and no frame) follows the hierarchy ack within this, the
+ * ack is sent again in the other spelling; when that one too goes unanswered as
+ * long, the session gives up.
  */
 uuidsTimeoutMs: number, 
 /**

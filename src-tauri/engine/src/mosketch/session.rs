@@ -7,7 +7,14 @@
 //! updated. A Hierarchy at any time starts over. Outputs are watches (newest wins:
 //! frames are never queued) plus a broadcast of rare events. Dropping the
 //! [`MosketchSession`] ends the task and closes the connection.
+//!
+//! Which hierarchy-ack spelling a Mosketch build wants is unknown. When no JointsUuids
+//! (nor frame) follows the ack within `uuids_timeout_ms`, the session sends the ack
+//! again in the other spelling and says so once; the spelling that worked is
+//! remembered per server address ([`super::ack_memory`]) and tried first by the next
+//! session. When neither spelling works the session ends in `failed` with a message.
 
+use super::ack_memory::{self, AckMemory};
 use super::codec::{JsonItem, JsonStreamCodec, DEFAULT_MAX_PACKET_BYTES};
 use super::command::{HierarchyAckSpelling, JointSpace, MosketchCommand, OrientMode};
 use super::packet::{encode, Hierarchy, JointSample, Packet, TYPE_JOINTS_STREAM};
@@ -21,6 +28,7 @@ use crate::error::{AppError, ErrorCode};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -39,10 +47,13 @@ pub const DEFAULT_PORT: u16 = 16094;
 pub struct MosketchConfig {
     pub host: String,
     pub port: u16,
+    /// The spelling tried first, unless this server's accepted one is remembered.
     pub ack_spelling: HierarchyAckSpelling,
     pub joint_space: JointSpace,
     pub orient_mode: OrientMode,
-    /// Warn when no JointsUuids (and no frame) follows the hierarchy ack within this.
+    /// When no JointsUuids (and no frame) follows the hierarchy ack within this, the
+    /// ack is sent again in the other spelling; when that one too goes unanswered as
+    /// long, the session gives up.
     pub uuids_timeout_ms: u64,
     /// Reconnect after a lost or refused connection; when false the session waits in
     /// `failed` until `reconnect_now`.
@@ -55,6 +66,16 @@ pub struct MosketchConfig {
     pub max_packet_bytes: usize,
     /// How many recent frames the ack latency percentiles cover.
     pub latency_samples: usize,
+    /// The file where the ack spelling each server accepted is remembered (default
+    /// [`ack_memory::default_path`]); `None`: neither read nor written. Not a setting
+    /// the UI sees: the app and the CLI share the default file, tests pass their own.
+    #[serde(skip, default = "default_ack_memory")]
+    #[ts(skip)]
+    pub ack_memory: Option<PathBuf>,
+}
+
+fn default_ack_memory() -> Option<PathBuf> {
+    Some(ack_memory::default_path())
 }
 
 impl Default for MosketchConfig {
@@ -73,6 +94,7 @@ impl Default for MosketchConfig {
             stall_timeout_ms: 1000,
             max_packet_bytes: DEFAULT_MAX_PACKET_BYTES,
             latency_samples: 1024,
+            ack_memory: default_ack_memory(),
         }
     }
 }
@@ -143,10 +165,14 @@ impl MosketchSession {
     /// event from the start; [`MosketchSession::subscribe_events`] gives more.
     pub fn start(config: MosketchConfig) -> (Self, broadcast::Receiver<MosketchEvent>) {
         let address = config.address();
+        // The spelling this server accepted last time (this or another session) goes first.
+        let memory = config.ack_memory.clone().map(AckMemory::new);
+        let remembered = memory.as_ref().and_then(|m| m.recall(&address));
+        let ack_spelling = remembered.unwrap_or(config.ack_spelling);
         let status = MosketchStatus {
             address: address.clone(),
             connection: ConnectionState::Disconnected,
-            ack_spelling: config.ack_spelling,
+            ack_spelling,
             joint_space: config.joint_space,
             orient_mode: config.orient_mode,
             hierarchy_id: 0,
@@ -164,7 +190,10 @@ impl MosketchSession {
         let cancel = CancellationToken::new();
         let task = SessionTask {
             stats: StatsRecorder::new(config.latency_samples),
-            ack_spelling: config.ack_spelling,
+            ack_spelling,
+            memory,
+            remembered,
+            give_up: false,
             joint_space: config.joint_space,
             orient_mode: config.orient_mode,
             address,
@@ -291,6 +320,11 @@ struct SessionTask {
     hierarchy_id: u64,
     joint_count: usize,
     ack_spelling: HierarchyAckSpelling,
+    /// Where the accepted spelling is remembered, and what it says for this address.
+    memory: Option<AckMemory>,
+    remembered: Option<HierarchyAckSpelling>,
+    /// Set when Mosketch accepted neither spelling: fail instead of reconnecting.
+    give_up: bool,
     joint_space: JointSpace,
     orient_mode: OrientMode,
     reconnect_now: bool,
@@ -307,8 +341,12 @@ struct SessionTask {
 struct Conn {
     wr: OwnedWriteHalf,
     got_hierarchy: bool,
-    /// The ack spelling sent for the current hierarchy.
+    /// The ack spelling sent (last) for the current hierarchy.
     ack_sent: HierarchyAckSpelling,
+    /// The ack was already sent again in the other spelling for the current hierarchy.
+    ack_retried: bool,
+    /// JointsUuids or a frame came after the current hierarchy's ack.
+    ack_confirmed: bool,
     /// Set after the hierarchy ack until JointsUuids or a frame arrives.
     uuids_deadline: Option<Instant>,
     streaming: bool,
@@ -357,7 +395,13 @@ impl SessionTask {
             });
             self.status_tx
                 .send_modify(|s| s.last_error = Some(error.clone()));
-            let wait = if self.config.reconnect {
+            let wait = if std::mem::take(&mut self.give_up) {
+                // Reconnecting would only ask the same question again: wait for the artist.
+                self.set_connection(ConnectionState::Failed {
+                    reason: error.message.clone(),
+                });
+                None
+            } else if self.config.reconnect {
                 self.stats.stats.reconnects += 1;
                 self.set_connection(ConnectionState::Reconnecting { in_ms: delay });
                 Some(Duration::from_millis(delay))
@@ -462,6 +506,8 @@ impl SessionTask {
             wr,
             got_hierarchy: false,
             ack_sent: self.ack_spelling,
+            ack_retried: false,
+            ack_confirmed: false,
             uuids_deadline: None,
             streaming: false,
             unknown_seen: HashSet::new(),
@@ -507,8 +553,7 @@ impl SessionTask {
                 // Yielding lets this thread's runtime look at the socket without parking.
                 _ = tokio::task::yield_now(), if polling => Ok(()),
                 _ = async { tokio::time::sleep_until(deadline.unwrap()).await }, if deadline.is_some() => {
-                    self.on_uuids_timeout(&mut conn);
-                    Ok(())
+                    self.on_uuids_timeout(&mut conn).await
                 }
                 _ = tick.tick() => {
                     self.refresh_stats();
@@ -674,6 +719,9 @@ impl SessionTask {
         }
         // Frames flow, so whatever ack we sent was accepted (older servers send no uuids).
         conn.uuids_deadline = None;
+        if !conn.ack_confirmed {
+            self.ack_accepted(conn);
+        }
         if !conn.streaming {
             conn.streaming = true;
             self.status_tx.send_modify(|s| {
@@ -727,6 +775,8 @@ impl SessionTask {
         Self::write(conn, encode::hierarchy_ack(self.ack_spelling)).await?;
         conn.got_hierarchy = true;
         conn.ack_sent = self.ack_spelling;
+        conn.ack_retried = false;
+        conn.ack_confirmed = false;
         conn.uuids_deadline =
             Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
         conn.streaming = false;
@@ -758,26 +808,78 @@ impl SessionTask {
         conn.uuids_deadline = None;
         self.status_tx.send_modify(|s| s.warning = None);
         self.emit(MosketchEvent::Uuids { count });
+        if !conn.ack_confirmed {
+            self.ack_accepted(conn);
+        }
         Ok(())
     }
 
-    fn on_uuids_timeout(&mut self, conn: &mut Conn) {
+    /// Mosketch answered the hierarchy ack (uuids or frames): that spelling is the one
+    /// for this server, from now on and, remembered, for the next session.
+    fn ack_accepted(&mut self, conn: &mut Conn) {
+        if !conn.got_hierarchy {
+            return;
+        }
+        conn.ack_confirmed = true;
+        let spelling = conn.ack_sent;
+        if self.ack_spelling != spelling {
+            self.ack_spelling = spelling;
+            self.status_tx.send_modify(|s| s.ack_spelling = spelling);
+        }
+        // Written only when the next session would otherwise start with the other one
+        // (a server that takes the configured spelling leaves no trace).
+        if self.remembered.unwrap_or(self.config.ack_spelling) == spelling {
+            return;
+        }
+        if let Some(memory) = &self.memory {
+            match memory.remember(&self.address, spelling) {
+                Ok(()) => self.remembered = Some(spelling),
+                Err(e) => tracing::warn!(
+                    path = %memory.path().display(),
+                    "cannot remember Mosketch's hierarchy-ack spelling: {e}"
+                ),
+            }
+        }
+    }
+
+    /// No JointsUuids (nor frame) came after the hierarchy ack: send it again in the
+    /// other spelling, once; when that goes unanswered too, give up.
+    async fn on_uuids_timeout(&mut self, conn: &mut Conn) -> Result<(), AppError> {
         conn.uuids_deadline = None;
         let sent = conn.ack_sent;
-        let suggested = sent.other();
+        let other = sent.other();
+        let waited = self.config.uuids_timeout_ms as f64 / 1000.0;
+        if conn.ack_retried {
+            let message = format!(
+                "Mosketch at {} accepted neither hierarchy acknowledgement: no joint uuids or \
+                 frames came within {waited:.1} s of {other} nor of {sent}. This Mosketch build \
+                 may speak another version of the streaming protocol (its log may say \
+                 \"receiving wrong packet type\"). Reconnect to try again.",
+                self.address
+            );
+            tracing::warn!("{message}");
+            self.status_tx.send_modify(|s| s.warning = None);
+            self.give_up = true;
+            return Err(AppError::new(ErrorCode::Protocol, message));
+        }
         let message = format!(
-            "Mosketch sent no joint uuids within {:.1} s of the hierarchy acknowledgement ({sent}). \
-             This Mosketch build may expect the other spelling: try {suggested}.",
-            self.config.uuids_timeout_ms as f64 / 1000.0
+            "Mosketch sent no joint uuids within {waited:.1} s of the hierarchy acknowledgement \
+             ({sent}): sending it again as {other}, the other spelling Mosketch builds use."
         );
         tracing::warn!("{message}");
+        Self::write(conn, encode::hierarchy_ack(other)).await?;
+        conn.ack_sent = other;
+        conn.ack_retried = true;
+        conn.uuids_deadline =
+            Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
         self.status_tx
             .send_modify(|s| s.warning = Some(message.clone()));
         self.emit(MosketchEvent::AckSpellingSuspect {
             sent,
-            suggested,
+            suggested: other,
             message,
         });
+        Ok(())
     }
 
     fn on_unknown(&mut self, conn: &mut Conn, ty: String) {
@@ -814,6 +916,8 @@ impl SessionTask {
                     || (conn.got_hierarchy && !conn.streaming && conn.ack_sent != a)
                 {
                     conn.ack_sent = a;
+                    // The artist's choice first; if it goes unanswered, the other one.
+                    conn.ack_retried = false;
                     conn.uuids_deadline =
                         Some(Instant::now() + Duration::from_millis(self.config.uuids_timeout_ms));
                     self.status_tx.send_modify(|st| st.warning = None);

@@ -21,7 +21,9 @@ pub enum ConnectionState {
         #[serde(rename = "inMs")]
         in_ms: u64,
     },
-    /// Given up (reconnect off): `reason` is written for the artist.
+    /// Given up — the connection failed with reconnect off, or Mosketch accepted
+    /// neither hierarchy-ack spelling — until a reconnect is asked for: `reason` is
+    /// written for the artist.
     Failed {
         reason: String,
     },
@@ -79,7 +81,8 @@ pub enum MosketchEvent {
         count: u32,
     },
     FirstFrame,
-    /// No JointsUuids came after the hierarchy ack: the build may want the other spelling.
+    /// No JointsUuids came after the hierarchy ack in `sent`: it was sent again in
+    /// `suggested`, the other spelling (said once per handshake).
     AckSpellingSuspect {
         sent: HierarchyAckSpelling,
         suggested: HierarchyAckSpelling,
