@@ -1,17 +1,21 @@
-//! Property tests of the live-output datagram format through its public API: a
-//! message cut into chunks (any chunk size, any text) comes back byte for byte from
-//! its datagrams whatever order they arrive in and however often; the encoder
-//! numbers messages like the helper; batches round-trip; and no bytes at all make
-//! the parser panic. The sequencer's own round trip under loss, duplicates and
-//! reordering is in `src-tauri/engine/src/output/sequencer/props.rs` (its types are
-//! private to the engine).
+//! Property tests of live output through the engine's public API: a message cut into
+//! chunks (any chunk size, any text) comes back byte for byte from its datagrams
+//! whatever order they arrive in and however often; the encoder numbers messages like
+//! the helper; batches round-trip; no bytes at all make the parser panic; and, over
+//! real UDP into the output service, datagrams shuffled, duplicated and dropped give
+//! the console exactly the lines whose datagrams all arrived, in order, with the rest
+//! counted lost. The sequencer's own properties (any timing, window and cap) are in
+//! `src-tauri/engine/src/output/sequencer/props.rs` (its types are private).
 
+use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::output::datagram::{
     batch_entries, encode_message, parse, push_batch_entry, DatagramKind, Token, HEADER_LEN, MAGIC,
 };
-use mayalink_engine::output::OutputEncoder;
+use mayalink_engine::output::{OutputConfig, OutputEncoder, OutputService};
 use proptest::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr, UdpSocket};
+use std::time::Duration;
 
 const TOKEN: Token = [3; 16];
 
@@ -144,5 +148,119 @@ proptest! {
                 let _ = batch_entries(d.payload);
             }
         }
+    }
+}
+
+/// A line's text: no control characters (a line ends at its "\n"), multi-byte ones
+/// that chunks cut through, never blank at the ends.
+fn line_text() -> impl Strategy<Value = String> {
+    let c = prop::sample::select(vec!['a', 'Z', '7', ' ', 'é', '€', '🎬', '"', '{']);
+    prop::collection::vec(c, 0..30).prop_map(|v| format!("[{}]", String::from_iter(v)))
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The whole path over real UDP: `print`s chunked by the helper's encoder, their
+    /// datagrams shuffled, some sent twice and some never, then the bye.
+    #[test]
+    fn over_udp_the_console_gets_exactly_the_whole_messages_in_order(
+        lines in prop::collection::vec(line_text(), 1..25),
+        chunk in 1usize..24,
+        fates in prop::collection::vec(0u8..10, 400),
+        order in prop::collection::vec(any::<prop::sample::Index>(), 0..400),
+    ) {
+        // Per datagram: 0 lost, 1 twice, otherwise once.
+        runtime().block_on(async {
+            let hub = ConsoleHub::new(100_000, 10);
+            let svc = OutputService::new(
+                hub,
+                OutputConfig {
+                    reorder_window: 1 << 16,
+                    reorder_timeout: Duration::from_millis(100),
+                    reassembly_timeout: Duration::from_millis(100),
+                    ..OutputConfig::default()
+                },
+            );
+            let reg = svc
+                .register("p", IpAddr::V4(Ipv4Addr::LOCALHOST))
+                .await
+                .expect("register");
+            let mut enc = OutputEncoder::new(*reg.token()).with_chunk_size(chunk);
+            let messages: Vec<Vec<Vec<u8>>> = lines
+                .iter()
+                .map(|l| enc.message(1, &format!("{l}\n")))
+                .collect();
+            // What goes on the wire, and which messages arrive whole.
+            let mut wire: Vec<&Vec<u8>> = Vec::new();
+            let mut whole = BTreeSet::new();
+            let mut k = 0;
+            for (i, parts) in messages.iter().enumerate() {
+                let mut all = true;
+                for d in parts {
+                    match fates[k % fates.len()] {
+                        0 => all = false,
+                        1 => wire.extend([d, d]),
+                        _ => wire.push(d),
+                    }
+                    k += 1;
+                }
+                if all {
+                    whole.insert(i);
+                }
+            }
+            let n = wire.len();
+            for (j, i) in order.iter().enumerate() {
+                if n > 0 {
+                    wire.swap(j % n, i.index(n));
+                }
+            }
+            let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+            for d in wire {
+                sock.send_to(d, reg.addr()).unwrap();
+            }
+            sock.send_to(&enc.bye(), reg.addr()).unwrap();
+
+            // Every message delivered or given up on.
+            let total = lines.len() as u64;
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            let stats = loop {
+                let st = svc.session_stats("p").unwrap_or_default();
+                if st.messages + st.lost >= total {
+                    break st;
+                }
+                prop_assert!(std::time::Instant::now() < deadline, "stuck: {:?}", st);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            };
+            prop_assert_eq!(stats.messages, whole.len() as u64);
+            prop_assert_eq!(stats.lost, total - whole.len() as u64);
+            svc.flush("p").await;
+            let got: Vec<String> = svc
+                .history("p", 0, 10_000)
+                .into_iter()
+                .map(|l| l.text)
+                .filter(|t| t.starts_with('['))
+                .collect();
+            let want: Vec<String> = whole.iter().map(|&i| lines[i].clone()).collect();
+            prop_assert_eq!(got, want);
+            drop(reg);
+            svc.shutdown().await;
+            Ok(())
+        })?;
     }
 }
