@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Backend, ConsoleBatchHandler } from "../backend/backend";
-import { createFakeBackend } from "../backend/fake";
+import { stubBackend } from "../backend/stub-backend.test-support";
 import type { ConsoleLine } from "../bindings/ConsoleLine";
 import { ConsoleFeed } from "./console-feed.svelte";
 
@@ -10,13 +10,12 @@ const line = (text: string, session = "s", kind: ConsoleLine["kind"] = "output",
 function scriptedBackend() {
   const handlers: ConsoleBatchHandler[] = [];
   const unsubscribed = vi.fn();
-  const backend: Backend = {
-    ...createFakeBackend({ latencyMs: 0, storage: null }),
+  const backend: Backend = stubBackend({
     subscribeConsole: async (onBatch) => {
       handlers.push(onBatch);
       return unsubscribed;
     },
-  };
+  });
   return { backend, handlers, unsubscribed, send: (...lines: ConsoleLine[]) => handlers.at(-1)?.({ lines }) };
 }
 
@@ -73,10 +72,9 @@ describe("ConsoleFeed", () => {
 
   it("records a failed subscription as an AppError", async () => {
     const feed = new ConsoleFeed(100, schedule);
-    const backend: Backend = {
-      ...scriptedBackend().backend,
+    const backend = stubBackend({
       subscribeConsole: () => Promise.reject({ code: "internal", message: "engine not ready" }),
-    };
+    });
     await feed.attach(backend);
     expect(feed.error).toEqual({ code: "internal", message: "engine not ready" });
   });

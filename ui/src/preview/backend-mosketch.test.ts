@@ -1,208 +1,438 @@
-// The Mosketch methods of the Tauri backend (command names and argument keys, the three
-// Channels, the skeleton file dialog), and the preview's MosketchLink state over the fake.
+// The preview's MosketchLink state over the real Backend (`createBackend`) and a recording
+// transport: each test pushes the few stream messages it needs (shaped like the engine's
+// bindings) and checks the link's state and the commands it sends. How the real engine and
+// Mosketch behave is the browser tier's business (it runs `mayalink serve`).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createBackend } from "../backend/backend";
+import type { Args, Command, Stream, StreamMessage, Transport } from "../backend/transport";
+import type { CommandPreset } from "../bindings/CommandPreset";
+import type { ConnectionState } from "../bindings/ConnectionState";
+import type { MosketchHierarchy } from "../bindings/MosketchHierarchy";
 import type { MosketchStatus } from "../bindings/MosketchStatus";
 import type { PoseSnapshot } from "../bindings/PoseSnapshot";
-import { createFakeBackend, fakeControls, fakeMosketch } from "../backend/fake";
-import { FAKE_SKELETON_JSON } from "../backend/fake-mosketch";
+import type { Skeleton } from "../bindings/Skeleton";
+import type { StreamStats } from "../bindings/StreamStats";
 import { MosketchLink } from "./mosketch-link.svelte";
 
-const ipc = vi.hoisted(() => ({
-  invoke: vi.fn<(cmd: string, args?: Record<string, unknown>) => Promise<unknown>>(),
-  channels: [] as Array<{ onmessage: (m: unknown) => void }>,
-  open: vi.fn<(options: unknown) => Promise<unknown>>(),
-}));
+// ---- Messages as the engine would send them ------------------------------------------------
 
-vi.mock("@tauri-apps/api/core", () => ({
-  invoke: ipc.invoke,
-  Channel: class {
-    onmessage: (m: unknown) => void = () => {};
-    constructor() {
-      ipc.channels.push(this);
-    }
+const NAMES = ["Hips", "Spine", "LeftArm"];
+
+const STATS: StreamStats = {
+  frames: 0,
+  framesPerSecond: 0,
+  ackLatencyP50Us: null,
+  ackLatencyP99Us: null,
+  ackLatencySamples: 0,
+  lastFrameAgeMs: null,
+  partial: 0,
+  malformed: 0,
+  unknown: 0,
+  reconnects: 0,
+  lastUnknownType: null,
+  lastMalformed: null,
+};
+
+const status = (connection: ConnectionState, more: Partial<MosketchStatus> = {}): MosketchStatus => ({
+  address: "127.0.0.1:16094",
+  connection,
+  ackSpelling: "AckHierarchyInitialized",
+  jointSpace: "Parent",
+  orientMode: "keep",
+  hierarchyId: 1,
+  jointCount: NAMES.length,
+  hasSkeleton: true,
+  stats: STATS,
+  warning: null,
+  lastError: null,
+  ...more,
+});
+
+const skeleton = (source: Skeleton["source"], names = NAMES): Skeleton => ({
+  source,
+  joints: names.map((name, i) => ({
+    name,
+    parent: i === 0 ? null : i - 1,
+    offset: i === 0 ? [0, 1, 0] : [0, 0.1, 0],
+    orient: i === 1 ? [0, 0, 0.6, 0.8] : [0, 0, 0, 1],
+  })),
+});
+
+const hierarchy = (id: number, sk: Skeleton | null, joints = NAMES): MosketchHierarchy => ({ id, joints, skeleton: sk });
+
+const pose = (hierarchyId: number, frame: number): PoseSnapshot => ({
+  hierarchyId,
+  frame,
+  timeMs: 1_700_000_000_000 + frame,
+  joints: NAMES.map((name, i) => ({
+    name,
+    uuid: `uuid-${name}`,
+    anatom: i === 0 ? 7 : 5,
+    r: [0, 0, 0, 1],
+    t: i === 0 ? [0, 1, 0] : null,
+    lastFrame: frame,
+  })),
+  stats: STATS,
+});
+
+const PRESETS: CommandPreset[] = [
+  {
+    id: "selectByUuid",
+    label: "Select joint",
+    description: "Selects the picked joint in Mosketch",
+    template: { object: "scene", command: "selectByUuid", parameters: { uuid: "{uuid}" } },
+    needsUuid: true,
   },
-}));
-vi.mock("@tauri-apps/plugin-dialog", () => ({ open: ipc.open, save: vi.fn() }));
+  { id: "undo", label: "Undo", description: "Undo in Mosketch", template: { object: "scene", command: "undo", parameters: {} }, needsUuid: false },
+];
 
-const { createTauriBackend } = await import("../backend/tauri");
+// ---- A transport that records calls and lets the test push stream messages ---------------
 
-describe("tauri backend: Mosketch commands", () => {
-  beforeEach(() => {
-    ipc.invoke.mockReset();
-    ipc.invoke.mockResolvedValue(null);
-    ipc.channels.length = 0;
-    ipc.open.mockReset();
+type Replies = { [K in Command]?: (args: Args<K>) => unknown };
+
+function recordingTransport(replies: Replies = {}) {
+  const calls: Array<[Command, unknown]> = [];
+  const handlers = new Map<Stream, Set<(message: never) => void>>();
+  const unsubscribed: Stream[] = [];
+  const picks: Array<string | null> = [];
+  const transport: Transport = {
+    kind: "browser",
+    async call(command, args) {
+      calls.push([command, args]);
+      const reply = (replies as Record<string, ((a: unknown) => unknown) | undefined>)[command];
+      return (reply ? await reply(args) : null) as never;
+    },
+    async subscribe(stream, onMessage) {
+      const set = handlers.get(stream) ?? new Set();
+      handlers.set(stream, set);
+      set.add(onMessage as (message: never) => void);
+      return () => {
+        if (set.delete(onMessage as (message: never) => void)) unsubscribed.push(stream);
+      };
+    },
+    openLogFolder: async () => {},
+    pickOpenFile: async (filters, title) => {
+      picks.push(`${title}: ${filters.map((f) => f.extensions.join(",")).join(" | ")}`);
+      return null;
+    },
+    pickSaveFile: async () => null,
+    writeClipboard: async () => {},
+  };
+  return {
+    transport,
+    calls,
+    unsubscribed,
+    picks,
+    /** Calls other than the presets the link asks for when it attaches. */
+    actions: () => calls.filter(([c]) => c !== "mosketch_command_presets"),
+    push<S extends Stream>(stream: S, message: StreamMessage<S>) {
+      for (const h of handlers.get(stream) ?? []) (h as (m: StreamMessage<S>) => void)(message);
+    },
+  };
+}
+
+/** A reply the test settles by hand (to see the link while a call is in flight). */
+function deferred() {
+  let settle!: { resolve(v: unknown): void; reject(e: unknown): void };
+  const promise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
+  return { promise, ...settle };
+}
+
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+async function attached(replies: Replies = {}) {
+  const t = recordingTransport({ mosketch_command_presets: () => PRESETS, ...replies });
+  const link = new MosketchLink();
+  await link.attach(createBackend(t.transport));
+  await settle();
+  return { ...t, link };
+}
+
+beforeEach(() => vi.useFakeTimers({ now: 1_700_000_000_000 }));
+afterEach(() => vi.useRealTimers());
+
+describe("MosketchLink: the streams", () => {
+  it("subscribes to status, hierarchy and pose, loads the command presets, and stops on detach", async () => {
+    const { link, calls, unsubscribed, push } = await attached();
+    expect(calls).toEqual([["mosketch_command_presets", {}]]);
+    expect(link.presets).toEqual(PRESETS);
+    expect(link.status).toBeNull();
+    expect(link.connected).toBe(false);
+
+    link.detach();
+    expect(unsubscribed.sort()).toEqual(["mosketch_hierarchy", "mosketch_pose", "mosketch_status"]);
+    push("mosketch_status", status({ kind: "streaming" }));
+    expect(link.status).toBeNull();
   });
 
-  it("maps every method to its Rust command with camelCase argument keys", async () => {
-    const b = createTauriBackend();
-    await b.mosketchConnect({ host: "10.0.0.2", port: 16094 });
-    await b.mosketchConnect();
-    await b.mosketchDisconnect();
-    await b.mosketchSetJointSpace("World");
-    await b.mosketchSetOrientMode("discard");
-    await b.mosketchSetAckSpelling("HierarchyInitializedAck");
-    const command = { object: "scene", command: "selectByUuid", parameters: { uuid: "u1" } };
-    await b.mosketchSendCommand(command);
-    await b.mosketchCommandPresets();
-    await b.mosketchSendPose([{ Name: "Hips", R: [0, 0, 0, 1], T: [0, 1, 0] }]);
-    await b.skeletonFromMaya("s1", ["Hips"]);
-    await b.skeletonLoadFile("/x/walk.bvh");
-    expect(ipc.invoke.mock.calls).toEqual([
-      ["mosketch_connect", { config: { host: "10.0.0.2", port: 16094 } }],
-      ["mosketch_connect", { config: null }],
-      ["mosketch_disconnect", undefined],
-      ["mosketch_set_joint_space", { space: "World" }],
-      ["mosketch_set_orient_mode", { mode: "discard" }],
-      ["mosketch_set_ack_spelling", { spelling: "HierarchyInitializedAck" }],
-      ["mosketch_send_command", { command }],
-      ["mosketch_command_presets", undefined],
-      ["mosketch_send_pose", { joints: [{ Name: "Hips", R: [0, 0, 0, 1], T: [0, 1, 0] }] }],
-      ["skeleton_from_maya", { session: "s1", names: ["Hips"] }],
-      ["skeleton_load_file", { path: "/x/walk.bvh" }],
-    ]);
+  it("shows the status, takes the first status's address, and ticks a countdown only while reconnecting", async () => {
+    const { link, push } = await attached();
+    push("mosketch_status", status({ kind: "connecting" }, { address: "10.0.0.2:16094" }));
+    expect(link.address).toBe("10.0.0.2:16094");
+    expect(link.connected).toBe(true);
+    expect(link.connection).toEqual({ kind: "connecting" });
+
+    const lastError = { code: "unreachable" as const, message: "Mosketch at 10.0.0.2:16094 is not reachable" };
+    push("mosketch_status", status({ kind: "reconnecting", inMs: 2000 }, { address: "10.0.0.2:16094", lastError }));
+    expect(link.status?.lastError).toEqual(lastError);
+    const at = link.now;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(link.now).toBeGreaterThanOrEqual(at + 300);
+
+    push("mosketch_status", status({ kind: "streaming" }, { address: "10.0.0.2:16094" }));
+    const streamingAt = link.now;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(link.now).toBe(streamingAt);
+
+    push("mosketch_status", null);
+    expect(link.status).toBeNull();
+    expect(link.connected).toBe(false);
   });
 
-  it("subscribeMosketch sends three Channels and forwards them until unsubscribed", async () => {
-    const statuses: unknown[] = [];
-    const hierarchies: unknown[] = [];
-    const poses: unknown[] = [];
-    const stop = await createTauriBackend().subscribeMosketch({
-      onStatus: (s) => statuses.push(s),
-      onHierarchy: (h) => hierarchies.push(h),
-      onPose: (p) => poses.push(p),
-    });
-    expect(ipc.channels).toHaveLength(3);
-    const [onStatus, onHierarchy, onPose] = ipc.channels;
-    expect(ipc.invoke).toHaveBeenCalledWith("mosketch_subscribe", { onStatus, onHierarchy, onPose });
-    onStatus!.onmessage(null);
-    onHierarchy!.onmessage({ id: 1, joints: ["Hips"], skeleton: null });
-    onPose!.onmessage({ frame: 1 });
-    expect(statuses).toEqual([null]);
-    expect(hierarchies).toHaveLength(1);
-    expect(poses).toEqual([{ frame: 1 }]);
-    stop();
-    onPose!.onmessage({ frame: 2 });
-    expect(poses).toHaveLength(1);
+  it("draws the Hierarchy's own skeleton; hands every pose to listeners and a throttled copy to the panel", async () => {
+    const { link, push } = await attached();
+    push("mosketch_hierarchy", hierarchy(1, skeleton("simulator")));
+    expect(link.choice).toMatchObject({ kind: "hierarchy", matched: 3 });
+    expect(link.skeleton?.source).toBe("simulator");
+
+    const seen: Array<number | null> = [];
+    link.onPose((p) => seen.push(p?.frame ?? null));
+    expect(seen).toEqual([null]); // a new listener hears the current pose at once
+
+    push("mosketch_pose", pose(1, 1));
+    push("mosketch_pose", pose(1, 2));
+    push("mosketch_pose", pose(1, 3));
+    expect(seen).toEqual([null, 1, 2, 3]);
+    expect(link.pose?.frame).toBe(3);
+    expect(link.posesReceived).toBe(3);
+    // The panel's copy is not refreshed by every frame…
+    expect([null, 1]).toContain(link.panelPose?.frame ?? null);
+    // …but catches up with the newest within its refresh period.
+    await vi.advanceTimersByTimeAsync(100);
+    expect(link.panelPose?.frame).toBe(3);
+
+    // A pose of an older character (it arrived after the new Hierarchy) is dropped.
+    push("mosketch_hierarchy", hierarchy(2, skeleton("simulator")));
+    push("mosketch_pose", pose(1, 4));
+    expect(link.pose?.frame).toBe(3);
+    push("mosketch_pose", pose(2, 1));
+    expect(link.pose?.hierarchyId).toBe(2);
   });
 
-  it("pickSkeletonFile opens the dialog for JSON or BVH; cancel is null; errors are AppErrors", async () => {
-    ipc.open.mockResolvedValueOnce("/home/a/walk.bvh");
-    await expect(createTauriBackend().pickSkeletonFile()).resolves.toBe("/home/a/walk.bvh");
-    const options = ipc.open.mock.calls[0]![0] as { filters: Array<{ extensions: string[] }> };
-    expect(options.filters[0]!.extensions).toEqual(["json", "bvh"]);
-    ipc.open.mockResolvedValueOnce(null);
-    await expect(createTauriBackend().pickSkeletonFile()).resolves.toBeNull();
-    ipc.open.mockRejectedValueOnce(new Error("no portal"));
-    await expect(createTauriBackend().pickSkeletonFile()).rejects.toEqual({ code: "internal", message: "no portal" });
+  it("forgets the pose when the character goes away, and a picked joint the new character lacks", async () => {
+    const { link, push } = await attached();
+    const seen: Array<number | null> = [];
+    push("mosketch_hierarchy", hierarchy(1, null));
+    push("mosketch_pose", pose(1, 1));
+    link.onPose((p) => seen.push(p?.frame ?? null));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(link.panelPose?.frame).toBe(1);
+
+    link.selected = "LeftArm";
+    push("mosketch_hierarchy", hierarchy(2, null, ["Hips", "LeftArm"]));
+    expect(link.selected).toBe("LeftArm");
+    push("mosketch_hierarchy", hierarchy(3, null, ["Root", "Tail"]));
+    expect(link.selected).toBeNull();
+
+    push("mosketch_hierarchy", null);
+    expect(link.pose).toBeNull();
+    expect(link.panelPose).toBeNull();
+    expect(seen).toEqual([1, null]);
+  });
+
+  it("reports a stream it could not open as an action error", async () => {
+    const t = recordingTransport();
+    const transport: Transport = {
+      ...t.transport,
+      subscribe: (stream, onMessage) =>
+        stream === "mosketch_pose" ? Promise.reject({ code: "internal", message: "engine not ready" }) : t.transport.subscribe(stream, onMessage),
+    };
+    const link = new MosketchLink();
+    await link.attach(createBackend(transport));
+    expect(link.actionError).toBe("Internal error: engine not ready");
   });
 });
 
-describe("MosketchLink over the fake backend", () => {
-  beforeEach(() => vi.useFakeTimers({ now: 1_700_000_000_000 }));
-  afterEach(() => vi.useRealTimers());
+describe("MosketchLink: actions", () => {
+  it("connects to a parsed address, carrying the session's settings over; rejects a bad one without a call", async () => {
+    const { link, push, actions } = await attached();
+    expect(await link.connect("a b c")).toBe(false);
+    expect(link.actionError).toMatch(/not an address/);
+    expect(actions()).toEqual([]);
 
-  async function attached(options: Parameters<typeof createFakeBackend>[0] = {}) {
-    const backend = createFakeBackend({ latencyMs: 0, storage: null, ...options });
-    const link = new MosketchLink();
-    const attaching = link.attach(backend);
-    await vi.advanceTimersByTimeAsync(5);
-    await attaching;
-    return { backend, link, fake: fakeMosketch(backend)! };
-  }
-
-  it("follows the streams: status, hierarchy, the skeleton choice, poses to listeners and a throttled panel copy", async () => {
-    const { link, fake } = await attached();
-    expect(link.status).toBeNull();
-    expect(link.presets).toHaveLength(6);
-    const seen: Array<PoseSnapshot | null> = [];
-    link.onPose((p) => seen.push(p));
-    const connecting = link.connect("127.0.0.1:16094");
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(await connecting).toBe(true);
-    expect(link.status?.connection.kind).toBe("streaming");
-    expect(link.choice.kind).toBe("hierarchy");
-    expect(link.skeleton?.joints).toHaveLength(65);
-    const delivered = seen.filter((p) => p !== null).length;
-    expect(delivered).toBeGreaterThan(20);
-    expect(delivered).toBeLessThanOrEqual(1000 / 16 + 1);
-    expect(link.pose?.frame).toBeGreaterThan(40);
-    expect(link.panelPose).not.toBeNull();
-    expect(link.pose!.frame - link.panelPose!.frame).toBeLessThan(12);
-    fake.dispose();
+    expect(await link.connect(":16095")).toBe(true);
+    expect(link.actionError).toBeNull();
+    expect(link.address).toBe("127.0.0.1:16095");
+    push("mosketch_status", status({ kind: "streaming" }, { jointSpace: "World", orientMode: "discard", ackSpelling: "HierarchyInitializedAck" }));
+    expect(await link.connect("10.0.0.2")).toBe(true);
+    expect(await link.disconnect()).toBe(true);
+    expect(actions()).toEqual([
+      ["mosketch_connect", { config: { host: "127.0.0.1", port: 16095 } }],
+      [
+        "mosketch_connect",
+        { config: { host: "10.0.0.2", port: 16094, jointSpace: "World", orientMode: "discard", ackSpelling: "HierarchyInitializedAck" } },
+      ],
+      ["mosketch_disconnect", {}],
+    ]);
   });
 
-  it("acts: joint space, rest pose (rest orients + root offset) and a preset with the picked joint's uuid", async () => {
-    const { link, fake } = await attached();
-    void link.connect();
-    await vi.advanceTimersByTimeAsync(600);
-    const spaced = link.setJointSpace("ParentInWorld");
-    await vi.advanceTimersByTimeAsync(5);
-    expect(await spaced).toBe(true);
-    expect(link.notice).toMatch(/ParentInWorld/);
-    await vi.advanceTimersByTimeAsync(300);
-    expect(link.status?.jointSpace).toBe("ParentInWorld");
+  it("shows which action is in flight, confirms it briefly, and shows a refusal in words", async () => {
+    const reply = deferred();
+    const { link, actions } = await attached({ mosketch_set_joint_space: () => reply.promise });
+    const spacing = link.setJointSpace("ParentInWorld");
+    expect(link.busy).toBe("space");
+    reply.resolve(null);
+    expect(await spacing).toBe(true);
+    expect(link.busy).toBeNull();
+    expect(link.notice).toBe("Joint space: ParentInWorld");
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(link.notice).toBeNull();
 
-    const reset = link.resetPose();
-    await vi.advanceTimersByTimeAsync(5);
-    expect(await reset).toBe(true);
-    const sent = fake.poses[0]!;
-    expect(sent).toHaveLength(65);
-    expect(sent[0]).toEqual({ Name: "Hips", R: [0, 0, 0, 1], T: [0, 1, 0] });
-    expect(sent[1]).toEqual({ Name: "Spine", R: [0, 0, 0, 1] });
+    expect(await link.setOrientMode("discard")).toBe(true);
+    expect(link.notice).toBe("Joint orient: discard");
+    expect(await link.setAckSpelling("HierarchyInitializedAck")).toBe(true);
+    expect(actions()).toEqual([
+      ["mosketch_set_joint_space", { space: "ParentInWorld" }],
+      ["mosketch_set_orient_mode", { mode: "discard" }],
+      ["mosketch_set_ack_spelling", { spelling: "HierarchyInitializedAck" }],
+    ]);
 
+    const refused = await attached({
+      mosketch_set_orient_mode: () => Promise.reject({ code: "unreachable", message: "No Mosketch session: connect first" }),
+    });
+    expect(await refused.link.setOrientMode("keep")).toBe(false);
+    expect(refused.link.actionError).toBe("Not reachable: No Mosketch session: connect first");
+    expect(refused.link.busy).toBeNull();
+  });
+
+  it("resets to the rest pose: every joint's rest orient, the root's rest offset", async () => {
+    const { link, push, actions } = await attached();
+    push("mosketch_hierarchy", hierarchy(1, skeleton("simulator")));
+    expect(await link.resetPose()).toBe(true);
+    expect(actions()).toEqual([
+      [
+        "mosketch_send_pose",
+        {
+          joints: [
+            { Name: "Hips", R: [0, 0, 0, 1], T: [0, 1, 0] },
+            { Name: "Spine", R: [0, 0, 0.6, 0.8] },
+            { Name: "LeftArm", R: [0, 0, 0, 1] },
+          ],
+        },
+      ],
+    ]);
+    expect(link.notice).toBe("Rest pose sent to Mosketch");
+  });
+
+  it("sends a preset, filling in the picked joint's uuid from the pose", async () => {
+    const { link, push, actions } = await attached();
+    push("mosketch_hierarchy", hierarchy(1, null));
+    push("mosketch_pose", pose(1, 1));
     const select = link.presets.find((p) => p.id === "selectByUuid")!;
     expect(await link.sendPreset(select)).toBe(false);
     expect(link.actionError).toMatch(/Pick a joint first/);
-    link.selected = "LeftArm";
-    const sending = link.sendPreset(select);
-    await vi.advanceTimersByTimeAsync(5);
-    expect(await sending).toBe(true);
-    const last = fake.commands[fake.commands.length - 1]!;
-    expect(last.command).toBe("selectByUuid");
-    expect(last.parameters.uuid).toBe(link.pose!.joints.find((j) => j.name === "LeftArm")!.uuid);
-    fake.dispose();
-  });
+    expect(actions()).toEqual([]);
 
-  it("without a Hierarchy skeleton: none, then Maya (auto-query once), or a file", async () => {
-    const { backend, link, fake } = await attached({ mosketch: { sendSkeleton: false } });
-    void link.connect();
-    await vi.advanceTimersByTimeAsync(600);
+    link.selected = "LeftArm";
+    expect(await link.sendPreset(select)).toBe(true);
+    expect(await link.sendPreset(link.presets.find((p) => p.id === "undo")!)).toBe(true);
+    expect(actions()).toEqual([
+      ["mosketch_send_command", { command: { object: "scene", command: "selectByUuid", parameters: { uuid: "uuid-LeftArm" } } }],
+      ["mosketch_send_command", { command: { object: "scene", command: "undo", parameters: {} } }],
+    ]);
+    expect(link.notice).toBe("Sent undo");
+  });
+});
+
+describe("MosketchLink: a skeleton from Maya or a file", () => {
+  it("without one in the Hierarchy, asks the active Maya once per (character, session)", async () => {
+    const fromMaya = vi.fn((args: Args<"skeleton_from_maya">): unknown =>
+      args.session === "m1"
+        ? Promise.reject({ code: "unreachable", message: "Maya m1 is not connected" })
+        : skeleton("maya"),
+    );
+    const { link, push, actions } = await attached({ skeleton_from_maya: fromMaya });
+    push("mosketch_hierarchy", hierarchy(1, null));
     expect(link.choice).toEqual({ kind: "none", mismatch: false });
-    // No Maya connected: the query fails with a message, and is not retried on its own.
-    link.maybeAutoQuery("nope");
-    await vi.advanceTimersByTimeAsync(200);
-    expect(link.skeletonError).toMatch(/not connected/);
-    // A connected Maya (the demo's).
-    const demo = backend.startDemo();
-    await vi.advanceTimersByTimeAsync(1500);
-    await demo;
-    const id = fakeControls(backend)!.maya.list()[0]!.id;
-    link.maybeAutoQuery(id, "Demo Maya");
-    await vi.advanceTimersByTimeAsync(200);
-    expect(link.choice.kind).toBe("loaded");
+
+    link.maybeAutoQuery(null);
+    expect(actions()).toEqual([]);
+
+    link.maybeAutoQuery("m1", "Anim");
+    await settle();
+    expect(link.skeletonError).toBe("Maya (Anim): Not reachable: Maya m1 is not connected");
+    expect(link.skeletonBusy).toBeNull();
+    link.maybeAutoQuery("m1", "Anim"); // tried already
+    expect(fromMaya).toHaveBeenCalledOnce();
+
+    link.maybeAutoQuery("m2", "Demo Maya");
+    await settle();
+    expect(link.choice).toMatchObject({ kind: "loaded", matched: 3 });
     expect(link.skeleton?.source).toBe("maya");
     expect(link.loadedFrom).toBe("Demo Maya");
+    expect(link.skeletonError).toBeNull();
+
     link.clearLoaded();
-    link.maybeAutoQuery(id, "Demo Maya");
-    expect(link.skeletonBusy).toBeNull(); // tried already for this hierarchy
-    const loading = link.loadFile(FAKE_SKELETON_JSON);
-    await vi.advanceTimersByTimeAsync(5);
-    expect(await loading).toBe(true);
-    expect(link.skeleton?.source).toBe("file");
-    expect(link.loadedFrom).toBe("mixamo_humanoid.json");
-    fake.dispose();
+    link.maybeAutoQuery("m2", "Demo Maya"); // tried for this character
+    // A new character: worth asking again.
+    push("mosketch_hierarchy", hierarchy(2, null));
+    link.maybeAutoQuery("m2", "Demo Maya");
+    await settle();
+    expect(actions()).toEqual([
+      ["skeleton_from_maya", { session: "m1", names: NAMES }],
+      ["skeleton_from_maya", { session: "m2", names: NAMES }],
+      ["skeleton_from_maya", { session: "m2", names: NAMES }],
+    ]);
   });
 
-  it("rejects a bad address without calling the backend; a refused one shows reconnecting", async () => {
-    const { link, fake } = await attached();
-    expect(await link.connect("a b c")).toBe(false);
-    expect(link.actionError).toMatch(/not an address/);
-    void link.connect(":80");
-    await vi.advanceTimersByTimeAsync(100);
-    const s = link.status as MosketchStatus;
-    expect(s.connection.kind).toBe("reconnecting");
-    expect(s.lastError?.message).toMatch(/enable streaming in Mosketch/);
-    fake.dispose();
+  it("not when the Hierarchy brought a skeleton, which also wins over a loaded one", async () => {
+    const { link, push, actions } = await attached({ skeleton_load_file: () => skeleton("file") });
+    push("mosketch_hierarchy", hierarchy(1, skeleton("hierarchy")));
+    link.maybeAutoQuery("m1");
+    expect(actions()).toEqual([]);
+    expect(await link.loadFile("/rigs/walk.json")).toBe(true);
+    expect(link.skeleton?.source).toBe("hierarchy");
+  });
+
+  it("loads a file by path (its name shown), or the one the artist picks; cancel loads nothing", async () => {
+    const { link, push, actions, picks } = await attached({
+      skeleton_load_file: (args) =>
+        args.path.endsWith(".txt") ? Promise.reject({ code: "invalid_input", message: "not a skeleton file" }) : skeleton(args.path.endsWith(".bvh") ? "bvh" : "file"),
+    });
+    // Before any character, a loaded skeleton shows at rest.
+    expect(await link.loadFile("/home/a/rigs/mixamo_humanoid.json")).toBe(true);
+    expect(link.choice).toMatchObject({ kind: "loaded", matched: 0 });
+    expect(link.skeleton?.source).toBe("file");
+    expect(link.loadedFrom).toBe("mixamo_humanoid.json");
+    push("mosketch_hierarchy", hierarchy(1, null));
+    expect(link.choice).toMatchObject({ kind: "loaded", matched: 3 });
+
+    expect(await link.loadFile("C:\\rigs\\walk.bvh")).toBe(true);
+    expect(link.loadedFrom).toBe("walk.bvh");
+    expect(link.skeleton?.source).toBe("bvh");
+
+    expect(await link.loadFile("/home/a/notes.txt")).toBe(false);
+    expect(link.skeletonError).toBe("Invalid input: not a skeleton file");
+    expect(link.loadedFrom).toBe("walk.bvh");
+
+    expect(await link.loadFile()).toBe(false); // the picker is cancelled
+    expect(picks).toEqual(["Load a skeleton: json,bvh | *"]);
+    expect(link.skeletonBusy).toBeNull();
+    expect(actions()).toEqual([
+      ["skeleton_load_file", { path: "/home/a/rigs/mixamo_humanoid.json" }],
+      ["skeleton_load_file", { path: "C:\\rigs\\walk.bvh" }],
+      ["skeleton_load_file", { path: "/home/a/notes.txt" }],
+    ]);
+  });
+
+  it("a loaded skeleton of another character is a mismatch, and the active Maya is asked instead", async () => {
+    const { link, push, actions } = await attached({ skeleton_load_file: () => skeleton("file", ["Root", "Tail"]) });
+    push("mosketch_hierarchy", hierarchy(1, null));
+    expect(await link.loadFile("/rigs/dragon.json")).toBe(true);
+    expect(link.choice).toEqual({ kind: "none", mismatch: true });
+    expect(link.skeleton).toBeNull();
+    link.maybeAutoQuery("m1");
+    await settle();
+    expect(actions().at(-1)).toEqual(["skeleton_from_maya", { session: "m1", names: NAMES }]);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MosketchHierarchy } from "../bindings/MosketchHierarchy";
 import type { Skeleton } from "../bindings/Skeleton";
-import { parseBvhHierarchy, parseSkeletonJson } from "../backend/fake-mosketch";
 import { filterRows, jointRows } from "./joint-rows";
 import { autoQueryKey, autoQueryTarget, bindPose, chooseSkeleton, describeSource, matchCount } from "./skeleton-source";
 
@@ -96,73 +95,5 @@ describe("the joint list", () => {
     const rows = filterRows(jointRows(["Hips", "Spine", "Head", "LeftUpLeg"], tree), "  he ");
     expect(rows.map((r) => [r.name, r.depth])).toEqual([["Head", 0]]);
     expect(filterRows(jointRows(["Hips"], tree), "").length).toBe(4);
-  });
-});
-
-describe("skeleton files (the fake's readers, mirroring the engine)", () => {
-  it("reads mayalink-skeleton/1 JSON in any order, with units and parents by name or index", () => {
-    const s = parseSkeletonJson(
-      JSON.stringify({
-        format: "mayalink-skeleton/1",
-        units: "cm",
-        joints: [
-          { name: "Spine", parent: "Hips", offset: [0, 10, 0] },
-          { name: "Hips", offset: [0, 100, 0] },
-          { name: "Head", parent: 0, offset: [0, 50, 0], orient: [0, 0, 2, 2] },
-        ],
-      }),
-    );
-    expect(s.source).toBe("file");
-    expect(s.joints.map((j) => [j.name, j.parent])).toEqual([
-      ["Hips", null],
-      ["Spine", 0],
-      ["Head", 1],
-    ]);
-    expect(s.joints[0]!.offset).toEqual([0, 1, 0]);
-    expect(s.joints[2]!.orient[2]).toBeCloseTo(Math.SQRT1_2);
-  });
-
-  it("rejects other formats, unknown units, unknown parents and cycles", () => {
-    const doc = (o: object) => JSON.stringify({ format: "mayalink-skeleton/1", ...o });
-    expect(() => parseSkeletonJson("{")).toThrow();
-    expect(() => parseSkeletonJson(JSON.stringify({ format: "x", joints: [] }))).toThrow();
-    expect(() => parseSkeletonJson(doc({ units: "ft", joints: [{ name: "a" }] }))).toThrow();
-    expect(() => parseSkeletonJson(doc({ joints: [{ name: "a", parent: "zz" }] }))).toThrow();
-    expect(() => parseSkeletonJson(doc({ joints: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }] }))).toThrow();
-  });
-
-  it("reads a BVH hierarchy (End Sites as <parent>_End), guessing centimetres from the height", () => {
-    const s = parseBvhHierarchy(`HIERARCHY
-ROOT Hips
-{
-  OFFSET 0 100 0
-  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation
-  JOINT Spine
-  {
-    OFFSET 0 20 0
-    CHANNELS 3 Zrotation Xrotation Yrotation
-    End Site
-    {
-      OFFSET 0 60 0
-    }
-  }
-}
-MOTION
-Frames: 1
-Frame Time: 0.04
-0 100 0 0 0 0 0 0 0`);
-    expect(s.source).toBe("bvh");
-    expect(s.joints.map((j) => j.name)).toEqual(["Hips", "Spine", "Spine_End"]);
-    expect(s.joints[1]!.parent).toBe(0);
-    expect(s.joints[0]!.offset[1]).toBeCloseTo(1);
-    expect(s.joints[2]!.offset[1]).toBeCloseTo(0.6);
-  });
-
-  it("keeps metres when the skeleton is already human-sized in metres, and rejects broken files", () => {
-    const s = parseBvhHierarchy("HIERARCHY ROOT R { OFFSET 0 1 0 CHANNELS 0 JOINT A { OFFSET 0 0.8 0 CHANNELS 0 } }");
-    expect(s.joints[1]!.offset[1]).toBeCloseTo(0.8);
-    expect(() => parseBvhHierarchy("ROOT R { }")).toThrow(/HIERARCHY/);
-    expect(() => parseBvhHierarchy("HIERARCHY ROOT R { OFFSET 0 1 0")).toThrow(/missing/);
-    expect(() => parseBvhHierarchy("HIERARCHY ROOT R { OFFSET 0 x 0 }")).toThrow(/OFFSET/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Backend, SessionsHandler } from "../backend/backend";
-import { createFakeBackend } from "../backend/fake";
+import { stubBackend } from "../backend/stub-backend.test-support";
 import type { SessionView } from "../bindings/SessionView";
 import { SessionsState } from "./sessions-state.svelte";
 
@@ -15,14 +15,13 @@ const view = (id: string, active: boolean, state: SessionView["status"]["state"]
 function pushedBackend() {
   let push: SessionsHandler = () => {};
   let resolveSet: () => void = () => {};
-  const backend: Backend = {
-    ...createFakeBackend({ latencyMs: 0, storage: null }),
+  const backend: Backend = stubBackend({
     subscribeSessions: async (h) => {
       push = h;
       return () => {};
     },
     setActiveSession: () => new Promise<void>((r) => (resolveSet = r)),
-  };
+  });
   return { backend, push: (l: SessionView[]) => push(l), resolveSet: () => resolveSet() };
 }
 
