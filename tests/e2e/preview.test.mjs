@@ -28,7 +28,8 @@ test("demo mode: the preview streams the simulator's character and shows frames/
   await driver.wait(async () => (await js('return document.querySelector(\'[data-testid="pose-monitor"] [data-testid="mosketch-state"]\')?.dataset.state')) === "streaming", 30_000, "Mosketch streaming");
   const canvas = await byTestId(driver, "preview-canvas");
   assert.ok(await canvas.isDisplayed());
-  await driver.wait(async () => ((await info())?.joints ?? 0) > 0, 15_000, "skeleton drawn");
+  // The skeleton arrives, then is drawn on the next animation frame.
+  await driver.wait(async () => ((await info())?.joints ?? 0) > 0 && (await info()).drawCalls > 0, 15_000, "skeleton drawn");
   const i = await info();
   assert.equal(i.joints, 65);
   assert.equal(i.skeletonSource, "hierarchy"); // parents and offsets came in the Hierarchy packet
