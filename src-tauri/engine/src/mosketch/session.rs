@@ -989,3 +989,19 @@ mod early_ack_tests {
         assert!(!is_frame(br#"{"Type":"Hierarchy","Joints":[]}"#));
     }
 }
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn a_config_from_json_remembers_acks_in_the_default_file_and_never_shows_it() {
+        // The app's config comes from the UI as JSON: the memory is on for it too.
+        let c: MosketchConfig = serde_json::from_str(r#"{"port": 16095}"#).unwrap();
+        assert_eq!(c.ack_memory, Some(ack_memory::default_path()));
+        assert_eq!(c.ack_memory, MosketchConfig::default().ack_memory);
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(!json.contains("ackMemory"), "{json}");
+        assert!(ack_memory::default_path().ends_with("mosketch-acks.json"));
+    }
+}
