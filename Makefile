@@ -10,7 +10,8 @@ run: deps-run  ## build and launch the app (demo Maya and Mosketch when no real 
 test: deps-test  ## every test tier; ends with "N passed, N failed"
 	.ci/test-all.sh
 
-package: deps-run  ## .deb and .rpm bundles in target/release/bundle/
+package: deps-run  ## .deb and .rpm bundles in target/release/bundle/, with the mayalink CLI
+	cargo build --release -p mayalink-engine --bin mayalink
 	npx tauri build --bundles deb,rpm
 
 bindings:  ## regenerate ui/src/bindings from the Rust types
