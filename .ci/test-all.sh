@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test tier and ends with one line "N passed, N failed" summing them.
-# Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings),
-# bindings check, Rust format check, UI type check, UI unit (vitest), browser (Playwright in
+# Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings), cross
+# (Windows build, macOS check), bindings check, Rust format check, workflow lint (actionlint),
+# UI type check, UI unit (vitest), browser (Playwright in
 # Debian's Chromium against the fake backend), real app end-to-end (tauri-driver
 # under Xvfb). Exits non-zero if any tier fails.
 set -uo pipefail
@@ -34,6 +35,17 @@ f=$(grep -oE '; [0-9]+ failed' "$LOGS/rust.log" | grep -oE '[0-9]+' | awk '{s+=$
 read -r p f < <(or_crash "$p" "$f" $rc); tier rust "$p" "$f"
 grep -E '^test .* FAILED|panicked' "$LOGS/rust.log" | head -20
 
+# 2b. Other platforms from here: the app and CLI build for Windows (mingw, with the CLI staged as
+# the app's externalBin), the engine and CLI type-check for both macOS architectures.
+cp_=0; cf_=0; : > "$LOGS/cross.log"
+cross() { if "$@" >> "$LOGS/cross.log" 2>&1; then cp_=$((cp_ + 1)); else cf_=$((cf_ + 1)); echo "cross: '$*' failed:"; tail -15 "$LOGS/cross.log"; fi; }
+cross_windows() { .ci/stage-cli.sh x86_64-pc-windows-gnu --debug && cargo build --color never --target x86_64-pc-windows-gnu -p mayalink-app -p mayalink-engine; }
+cross cross_windows
+cross cargo check --color never -p mayalink-engine --target aarch64-apple-darwin
+cross cargo check --color never -p mayalink-engine --target x86_64-apple-darwin
+ls -l target/x86_64-pc-windows-gnu/debug/*.exe 2>/dev/null | awk '{printf "  %s %.1f MB\n", $NF, $5 / 1048576}'
+tier cross "$cp_" "$cf_"
+
 # 3. The committed TypeScript bindings must match what the Rust types generate.
 stale=$(git status --porcelain -- ui/src/bindings)
 if [ -z "$stale" ]; then tier bindings 1 0; else
@@ -42,6 +54,15 @@ if [ -z "$stale" ]; then tier bindings 1 0; else
 # 3b. Rust code stays in rustfmt's format (small diffs that are about behaviour).
 if cargo fmt --all --check > "$LOGS/rustfmt.log" 2>&1; then tier rust-format 1 0; else
   echo "Rust code is not formatted: run 'cargo fmt --all' and commit:"; head -20 "$LOGS/rustfmt.log"; tier rust-format 0 1; fi
+
+# 3c. The GitHub workflows pass actionlint (expressions, action inputs, shellcheck on run: scripts).
+ACTIONLINT="${XDG_CACHE_HOME:-$HOME/.cache}/mayalink/actionlint/bin/actionlint"
+ap=0; af=0; : > "$LOGS/actionlint.log"
+for wf in .github/workflows/*.yml; do
+  if "$ACTIONLINT" -no-color -oneline "$wf" >> "$LOGS/actionlint.log" 2>&1; then ap=$((ap + 1)); else af=$((af + 1)); fi
+done
+[ "$af" -eq 0 ] || head -20 "$LOGS/actionlint.log"
+tier actionlint "$ap" "$af"
 
 # 4. UI: type check and unit tests.
 npm run --silent check > "$LOGS/svelte-check.log" 2>&1 && tier ui-types 1 0 || { tail -20 "$LOGS/svelte-check.log"; tier ui-types 0 1; }
