@@ -3,7 +3,7 @@
 # Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings), cross
 # (Windows build, macOS check), bindings check, Rust format check, workflow lint (actionlint),
 # UI type check, UI unit (vitest), browser (Playwright in
-# Debian's Chromium against the fake backend), real app end-to-end (tauri-driver
+# Debian's Chromium against `mayalink serve`), real app end-to-end (tauri-driver
 # under Xvfb). Exits non-zero if any tier fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -73,11 +73,15 @@ read -r p f < <(or_crash "$p" "$f" $rc); tier ui-unit "$p" "$f"
 # node --test summary lines: "# pass N" / "# fail N".
 node_counts() { echo "$(grep -oE '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}') $(grep -oE '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')"; }
 
-# 5. Browser tests: the UI built with the fake backend, in Debian's Chromium.
-if npm run --silent build:fake > "$LOGS/build-fake.log" 2>&1; then
-  timeout 600 node --test --test-reporter=tap tests/browser/ > "$LOGS/browser.log" 2>&1; rc=$?
+# 5. Browser tests: the real UI (npm run build) served by the real engine (`mayalink serve`),
+# against the Maya emulator and the simulators, in Debian's Chromium. The Rust tier's cargo
+# test has built target/debug/mayalink; cargo build makes sure it is there and current (a
+# no-op then). One file at a time: each suite runs its own serve and processes.
+if npm run --silent build > "$LOGS/build-ui.log" 2>&1 \
+  && cargo build -p mayalink-engine --bin mayalink > "$LOGS/build-mayalink.log" 2>&1; then
+  timeout 600 node --test --test-concurrency=1 --test-reporter=tap tests/browser/ > "$LOGS/browser.log" 2>&1; rc=$?
   read -r p f < <(node_counts "$LOGS/browser.log"); read -r p f < <(or_crash "$p" "$f" $rc)
-else tail -20 "$LOGS/build-fake.log"; p=0; f=1; fi
+else tail -20 "$LOGS/build-ui.log" "$LOGS/build-mayalink.log" 2>/dev/null; p=0; f=1; fi
 tier browser "$p" "$f"; grep -E '^not ok' "$LOGS/browser.log" 2>/dev/null | head
 
 # 6. The real app, built with the real UI embedded, driven through tauri-driver under Xvfb.

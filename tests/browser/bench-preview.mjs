@@ -1,12 +1,15 @@
-// Benchmark of the 3D pose preview (prints figures; not a test). The fake backend streams a
-// 200-joint creature at 120 Hz (`?fakeMosketch=connect,creature`) into the real UI in headless
-// Chromium (software WebGL: SwiftShader, as the harness disables the GPU) for ~10 s, and reports:
+// Benchmark of the 3D pose preview (prints figures; not a test). `mayalink mosketch-sim`
+// streams a character at 120 Hz to the engine (`mayalink serve`), which forwards the poses
+// over the WebSocket into the real UI in headless Chromium (software WebGL: SwiftShader, as
+// the harness disables the GPU) for ~10 s, and reports:
 //   - frame time: the interval between consecutive browser frames (a measuring rAF loop), p50/p95/p99
 //   - preview frames: the interval between frames the preview rendered, and the work per rendered
 //     frame (world-transform pass + instance update + three.js render), p50/p95/p99
 //   - draw calls per frame (renderer.info.render.calls), triangles, frames/s received and drawn
-// Goal: p95 frame time < 16.7 ms. Usage: npm run build:fake && node tests/browser/bench-preview.mjs
-//   [--seconds 10] [--width 1280 --height 800] [--query "?fakeMosketch=connect,creature"]
+// Goal: 200 joints at 120 Hz with p95 frame time ≤ 16.7 ms. The simulator's characters are the
+// humanoid (65 joints) and the fish; it has no 200-joint one yet, so the default is the humanoid.
+// Usage: npm run build && node tests/browser/bench-preview.mjs
+//   [--seconds 10] [--width 1280 --height 800] [--character humanoid|fish] [--rate 120]
 import { openApp } from "./harness.mjs";
 
 const arg = (name, fallback) => {
@@ -16,7 +19,8 @@ const arg = (name, fallback) => {
 const seconds = Number(arg("seconds", "10"));
 const width = Number(arg("width", "1280"));
 const height = Number(arg("height", "800"));
-const query = arg("query", "?fakeMosketch=connect,creature");
+const character = arg("character", "humanoid");
+const rate = Number(arg("rate", "120"));
 
 const pct = (values, p) => {
   if (values.length === 0) return NaN;
@@ -27,9 +31,12 @@ const fmt = (v) => (Number.isFinite(v) ? v.toFixed(2).padStart(7) : "     —");
 const row = (label, values) =>
   console.log(`${label.padEnd(34)} p50 ${fmt(pct(values, 50))}  p95 ${fmt(pct(values, 95))}  p99 ${fmt(pct(values, 99))}  max ${fmt(Math.max(...values))} ms  (n=${values.length})`);
 
-const app = await openApp({ query, context: { viewport: { width, height } } });
+const app = await openApp({ context: { viewport: { width, height } } });
 try {
   const { page } = app;
+  const sim = await app.mosketchSim({ character, rate });
+  await page.getByTestId("mosketch-address").fill(sim.address);
+  await page.getByTestId("mosketch-connect").click();
   await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
   await page.waitForFunction(() => (window.__mayalinkPreview?.info().joints ?? 0) > 0, null, { timeout: 15_000 });
   await page.waitForTimeout(1500); // warm up: shaders compiled, frames/s window filled
@@ -66,7 +73,7 @@ try {
     return ext ? c.getParameter(ext.UNMASKED_RENDERER_WEBGL) : (c?.getParameter(c.RENDERER) ?? "unknown");
   });
 
-  console.log(`Preview benchmark — ${after.joints} joints, ${query}, for ${seconds} s`);
+  console.log(`Preview benchmark — ${after.joints} joints (mosketch-sim --character ${character} --rate ${rate}), for ${seconds} s`);
   console.log(`Chromium headless, ${width}×${height} window, preview canvas ${Math.round(canvas.width)}×${Math.round(canvas.height)} px, WebGL: ${gl}`);
   console.log("");
   row("browser frame time (all frames)", browserFrames.slice(1));

@@ -1,16 +1,22 @@
-// Browser tests of the diagnostics dialog (fake backend): the doctor() round trip shows the
-// versions, system, ports and log folder; "Copy path" copies (or selects, when the clipboard
-// is refused); "Open folder" calls the backend; errors are shown with their code.
+// Browser tests of the diagnostics dialog (`mayalink serve`): the doctor round trip shows the
+// engine's versions, system, the state of the ports Mayalink uses (probed for real: one is
+// held busy by the test) and the log folder serve was given; "Copy path" copies (or selects,
+// when the clipboard is refused); "Open folder" cannot open a file manager from a browser and
+// says where the folder is.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { arch, platform } from "node:os";
 import {
+  WORKSPACE_VERSION,
   appForSuite,
   openApp,
   saveScreenshot,
 } from "./harness.mjs";
-import { FAKE_APP_VERSION, FAKE_ENGINE_VERSION, FAKE_LOG_DIR, FAKE_PORTS } from "./fake-backend-facts.mjs";
 
-/** Records whether the loading state was ever shown (it may last only ~120 ms). */
+const PORTS = [7001, 7002, 16094];
+
+/** Records whether the loading state was ever shown (it may last only a few ms). */
 function watchForLoading(page) {
   return page.evaluate(() => {
     window.__sawDoctorLoading = false;
@@ -25,37 +31,64 @@ function watchForLoading(page) {
 }
 const sawLoading = (page) => page.evaluate(() => window.__sawDoctorLoading);
 
+/** Listens on 127.0.0.1:port if it is free; resolves to the server, or null when taken. */
+function hold(port) {
+  const server = createServer();
+  return new Promise((ok) => {
+    server.once("error", () => ok(null));
+    server.listen(port, "127.0.0.1", () => ok(server));
+  });
+}
+/** Whether the engine could bind the port now (what the doctor checks). */
+async function isFree(port) {
+  const s = await hold(port);
+  if (!s) return false;
+  await new Promise((ok) => s.close(ok));
+  return true;
+}
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
 describe("diagnostics round trip", () => {
   const app = appForSuite({ context: { permissions: ["clipboard-read", "clipboard-write"] } });
 
-  test("the dialog opens, shows a loading state, then the doctor report", async () => {
+  test("the dialog opens, shows a loading state, then the engine's doctor report", async () => {
     const { page } = app;
     const panel = page.getByTestId("diagnostics-panel");
     assert.equal(await panel.isVisible(), false, "closed at start");
-    await watchForLoading(page);
-    await page.getByTestId("diagnostics-button").click();
-    assert.ok(await panel.isVisible());
-    assert.equal(await panel.evaluate((d) => d.open && d.matches(":modal")), true, "a modal dialog");
+    // Hold one well-known port while the engine probes, so the report must show it in use.
+    const held = (await hold(7002)) ?? (await hold(16094));
+    try {
+      const expected = [];
+      for (const port of PORTS) expected.push({ port, free: await isFree(port) });
+      assert.ok(expected.some((p) => !p.free), "one port is busy for the check");
+      await watchForLoading(page);
+      await page.getByTestId("diagnostics-button").click();
+      assert.ok(await panel.isVisible());
+      assert.equal(await panel.evaluate((d) => d.open && d.matches(":modal")), true, "a modal dialog");
 
-    await page.getByTestId("doctor-version").waitFor();
-    assert.ok(await sawLoading(page), "a loading state while the engine answers");
-    assert.equal((await page.getByTestId("doctor-version").innerText()).trim(), FAKE_APP_VERSION);
-    assert.equal((await page.getByTestId("doctor-engine-version").innerText()).trim(), FAKE_ENGINE_VERSION);
-    assert.equal((await page.getByTestId("doctor-os").innerText()).trim(), "linux");
-    assert.equal((await page.getByTestId("doctor-arch").innerText()).trim(), "x86_64");
-    assert.equal((await page.getByTestId("doctor-log-dir").innerText()).trim(), FAKE_LOG_DIR);
+      await page.getByTestId("doctor-version").waitFor();
+      assert.ok(await sawLoading(page), "a loading state while the engine answers");
+      assert.equal((await page.getByTestId("doctor-version").innerText()).trim(), WORKSPACE_VERSION);
+      assert.equal((await page.getByTestId("doctor-engine-version").innerText()).trim(), WORKSPACE_VERSION);
+      assert.equal((await page.getByTestId("doctor-os").innerText()).trim(), platform());
+      assert.equal((await page.getByTestId("doctor-arch").innerText()).trim(), { x64: "x86_64", arm64: "aarch64" }[arch()] ?? arch());
+      assert.equal((await page.getByTestId("doctor-log-dir").innerText()).trim(), app.serve.logDir, "the log folder serve was given");
 
-    const rows = page.getByTestId("doctor-ports").getByTestId("doctor-port");
-    assert.equal(await rows.count(), FAKE_PORTS.length);
-    for (const [i, expected] of FAKE_PORTS.entries()) {
-      const row = rows.nth(i);
-      assert.equal(Number(await row.getAttribute("data-port")), expected.port);
-      assert.equal(await row.getAttribute("data-free"), String(expected.free));
-      const text = await row.innerText();
-      assert.match(text, new RegExp(String(expected.port)));
-      assert.match(text, expected.free ? /\bFree\b/ : /In use/);
+      const rows = page.getByTestId("doctor-ports").getByTestId("doctor-port");
+      assert.equal(await rows.count(), expected.length);
+      for (const [i, want] of expected.entries()) {
+        const row = rows.nth(i);
+        assert.equal(Number(await row.getAttribute("data-port")), want.port);
+        assert.equal(await row.getAttribute("data-free"), String(want.free), `port ${want.port} is ${want.free ? "free" : "in use"}`);
+        const text = await row.innerText();
+        assert.match(text, new RegExp(String(want.port)));
+        assert.match(text, want.free ? /\bFree\b/ : /In use/);
+      }
+      assert.match(await page.getByTestId("doctor-ports").innerText(), /Mosketch streaming server/);
+    } finally {
+      await new Promise((ok) => (held ? held.close(ok) : ok()));
     }
-    assert.match(await page.getByTestId("doctor-ports").innerText(), /Mosketch streaming server/);
     await saveScreenshot(page, "diagnostics-dark");
   });
 
@@ -64,16 +97,16 @@ describe("diagnostics round trip", () => {
     await page.evaluate(() => navigator.clipboard.writeText("something else"));
     await page.getByTestId("copy-log-path").click();
     await page.getByText("Path copied to the clipboard").waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), FAKE_LOG_DIR);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), app.serve.logDir);
   });
 
-  test("Open folder calls the backend and says so (the fake also posts a console notice)", async () => {
+  test("Open folder, in a browser, says it cannot and where the folder is", async () => {
     const { page } = app;
     await page.getByTestId("open-log-folder").click();
-    await page.getByText("Opened in your file manager").waitFor();
-    const notice = page.locator('[data-testid="console-line"][data-kind="notice"]', { hasText: "Opened the log folder" });
-    await notice.waitFor();
-    assert.match(await notice.innerText(), new RegExp(FAKE_LOG_DIR.replaceAll("/", "\\/")));
+    const feedback = page.getByTestId("log-folder-feedback");
+    await feedback.getByText(new RegExp(escape(app.serve.logDir))).waitFor();
+    assert.match(await feedback.innerText(), /Could not open the folder/);
+    await saveScreenshot(page, "diagnostics-open-folder-browser");
   });
 
   test("Refresh asks again; Escape closes; reopening asks again", async () => {
@@ -108,35 +141,7 @@ describe("diagnostics when things go wrong", () => {
       await page.getByTestId("doctor-log-dir").waitFor();
       await page.getByTestId("copy-log-path").click();
       await page.getByText("Path selected — press Ctrl+C to copy").waitFor();
-      assert.equal(await page.evaluate(() => String(window.getSelection())), FAKE_LOG_DIR);
-    } finally {
-      await app.close();
-    }
-  });
-
-  test("doctor and open-folder failures are shown with their error code", async () => {
-    const app = await openApp({ query: "?fakeFail=doctor,openLogFolder" });
-    try {
-      const { page } = app;
-      await page.getByTestId("diagnostics-button").click();
-      const error = page.getByTestId("doctor-error");
-      await error.waitFor();
-      assert.match(await error.innerText(), /I\/O error/);
-      assert.match(await error.innerText(), /Simulated failure/);
-      assert.equal(await page.getByTestId("doctor-version").count(), 0);
-      await saveScreenshot(page, "diagnostics-error");
-    } finally {
-      await app.close();
-    }
-  });
-
-  test("open-folder failure is reported next to the button", async () => {
-    const app = await openApp({ query: "?fakeFail=openLogFolder" });
-    try {
-      const { page } = app;
-      await page.getByTestId("diagnostics-button").click();
-      await page.getByTestId("open-log-folder").click();
-      await page.getByText(/Could not open the folder — Simulated failure/).waitFor();
+      assert.equal(await page.evaluate(() => String(window.getSelection())), app.serve.logDir);
     } finally {
       await app.close();
     }

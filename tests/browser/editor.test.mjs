@@ -1,16 +1,35 @@
-// Browser tests of the command editor (fake backend): tabs with dirty markers, Python and
-// a MEL mode per tab, line numbers, bracket matching, search/replace, open and save files,
-// closing a dirty tab asks first, and no typed script is ever lost: tabs autosave and come
-// back after a reload, even when the disk is full (a visible warning, a localStorage copy).
-import { describe, test } from "node:test";
+// Browser tests of the command editor (`mayalink serve`): tabs with dirty markers, Python and
+// a MEL mode per tab, line numbers, bracket matching, search/replace, open and save real files
+// (the browser's file dialog is a prompt for the path), closing a dirty tab asks first, and no
+// typed script is ever lost: tabs autosave through the engine into serve's --config-dir and
+// come back after a reload, even when the engine cannot write there (a visible warning, a
+// localStorage copy).
+import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
+  answerNextPrompt,
   appForSuite,
   editorText,
   saveScreenshot,
   setEditorText,
+  tempDir,
   waitForHooks,
 } from "./harness.mjs";
+
+/** The artist's scripts folder, with the two scripts the tests open. */
+const home = tempDir("mayalink-editor-");
+const SCRIPTS = join(home, "scripts");
+mkdirSync(SCRIPTS);
+const WALK_TOOLS = join(SCRIPTS, "walk_tools.py");
+const SELECT_HIPS = join(SCRIPTS, "select_hips.mel");
+writeFileSync(
+  WALK_TOOLS,
+  ["import maya.cmds as cmds", "", "def key_hips():", '    cmds.select("Hips")', "", 'joints = cmds.ls(type="joint")', 'print("joints:", len(joints))', "print(undefined_name)", ""].join("\n"),
+);
+writeFileSync(SELECT_HIPS, ["// Select the hips and key them", "select -r Hips;", 'print "Hips selected\\n";', ""].join("\n"));
+after(() => rmSync(home, { recursive: true, force: true }));
 
 const tabs = (page) =>
   page.evaluate(() =>
@@ -23,7 +42,7 @@ const tabs = (page) =>
   );
 
 describe("command editor", () => {
-  const app = appForSuite({ query: "?fakeLatency=10" }, async (page) => {
+  const app = appForSuite({}, async ({ page }) => {
     await waitForHooks(page);
     await page.getByTestId("welcome-dismiss").click();
   });
@@ -55,7 +74,7 @@ describe("command editor", () => {
   test("bracket matching and search/replace", async () => {
     const { page } = app;
     await page.evaluate(() => {
-      const v = window.__mayalinkFake.editor.view;
+      const v = window.__mayalink.editor.view;
       v.dispatch({ selection: { anchor: 4 } }); // just after "["
       v.focus();
     });
@@ -93,7 +112,9 @@ describe("command editor", () => {
 
   test("open a script (dialog), save it (Ctrl+S), save a new tab where the dialog says", async () => {
     const { page } = app;
+    let asked = answerNextPrompt(page, WALK_TOOLS);
     await page.getByTestId("editor-open").click();
+    await asked;
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="editor-tab"] .title')].some((t) => t.textContent === "walk_tools.py"));
     let t = await tabs(page);
     const opened = t.find((x) => x.title === "walk_tools.py");
@@ -106,23 +127,27 @@ describe("command editor", () => {
     assert.equal((await tabs(page)).find((x) => x.title === "walk_tools.py").dirty, true);
     await page.keyboard.press("Control+s");
     await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"]').dataset.dirty === "false");
-    const onDisk = await page.evaluate(() => window.__mayalinkFake.files.files.get("/home/artist/scripts/walk_tools.py"));
-    assert.match(onDisk, /# edited$/);
+    assert.match(readFileSync(WALK_TOOLS, "utf8"), /# edited$/, "saved to the file it came from");
 
     // A MEL file opens in a MEL tab.
-    await page.evaluate(() => (window.__mayalinkFake.files.nextOpenPath = "/home/artist/scripts/select_hips.mel"));
+    asked = answerNextPrompt(page, SELECT_HIPS);
     await page.keyboard.press("Control+o");
+    await asked;
     await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"] .title').textContent === "select_hips.mel");
     assert.equal((await tabs(page)).find((x) => x.title === "select_hips.mel").lang, "MEL");
 
-    // An unsaved tab: Save asks where (the fake dialog answers), then the tab is named after the file.
+    assert.match(await editorText(page), /select -r Hips;/);
+
+    // An unsaved tab: Save asks where (the prompt answers), then the tab is named after the file.
     await page.locator('[data-testid="editor-tab"]').nth(1).locator(".tab-main").click();
-    await page.evaluate(() => (window.__mayalinkFake.files.nextSavePath = "/home/artist/scripts/hips.mel"));
+    const hips = join(SCRIPTS, "hips.mel");
+    asked = answerNextPrompt(page, hips);
     await page.getByTestId("editor-save").click();
+    await asked;
     await page.waitForFunction(() => document.querySelector('[data-testid="editor-tab"][data-active="true"] .title').textContent === "hips.mel");
     t = await tabs(page);
     assert.equal(t.find((x) => x.title === "hips.mel").dirty, false);
-    assert.match(await page.evaluate(() => window.__mayalinkFake.files.files.get("/home/artist/scripts/hips.mel")), /proc string hips/);
+    assert.match(readFileSync(hips, "utf8"), /proc string hips/);
   });
 
   test("closing a tab with unsaved text asks first", async () => {
@@ -147,6 +172,8 @@ describe("command editor", () => {
     const before = await tabs(page);
     await page.waitForFunction(() => document.querySelector('[data-testid="editor-autosave-status"]').textContent.trim() === "Autosaved");
     await page.waitForTimeout(900); // the debounced save to the backend
+    const saved = JSON.stringify(JSON.parse(readFileSync(join(app.serve.configDir, "tabs.json"), "utf8")));
+    assert.ok(saved.includes("typed just before a crash"), "the engine wrote the tabs into serve's --config-dir");
     await page.reload();
     await page.getByTestId("editor-tab").first().waitFor();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="editor-tab"]').length === n, before.length);
@@ -156,8 +183,11 @@ describe("command editor", () => {
   });
 });
 
-describe("autosave when the disk is full", () => {
-  const app = appForSuite({ query: "?fakeLatency=10&fakeFail=saveTabs" }, async (page) => {
+describe("autosave when the engine cannot write", () => {
+  // serve's --config-dir is a path under a regular file: every write there fails (ENOTDIR).
+  const blocker = join(home, "not-a-folder");
+  writeFileSync(blocker, "a file where a folder should be\n");
+  const app = appForSuite({ serve: { configDir: join(blocker, "mayalink") } }, async ({ page }) => {
     await waitForHooks(page);
     await page.getByTestId("welcome-dismiss").click();
   });
@@ -167,13 +197,13 @@ describe("autosave when the disk is full", () => {
     await setEditorText(page, "rig_fix = 'do not lose me'");
     const warning = page.getByTestId("editor-autosave-warning");
     await warning.waitFor({ timeout: 5000 });
-    assert.match(await warning.innerText(), /disk is full/);
+    assert.match(await warning.innerText(), /Not a directory/, "the engine's own error");
     assert.match(await warning.innerText(), /backup copy/);
     assert.match(await page.getByTestId("editor-autosave-status").innerText(), /Autosave failed/);
     await saveScreenshot(page, "editor-autosave-failed");
     await page.reload();
     await waitForHooks(page);
-    await page.waitForFunction(() => window.__mayalinkFake.editor.restored);
+    await page.waitForFunction(() => window.__mayalink.editor.restored);
     assert.equal(await editorText(page), "rig_fix = 'do not lose me'");
   });
 });

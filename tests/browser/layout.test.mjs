@@ -1,4 +1,4 @@
-// Browser tests of the window's layout (fake backend): every region renders with its empty
+// Browser tests of the window's layout (`mayalink serve`): every region renders with its empty
 // state, panes tile the window without overlap, dividers resize by keyboard and mouse and the
 // sizes survive a reload, and the theme toggle works. Screenshots: layout-*.png.
 import { describe, test } from "node:test";
@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import {
   appForSuite,
   saveScreenshot,
-  waitForConsoleLines,
+  waitForHooks,
 } from "./harness.mjs";
-import { FAKE_SCRIPT_LINE_COUNT } from "./fake-backend-facts.mjs";
 
 describe("window layout", () => {
   const app = appForSuite();
@@ -40,7 +39,10 @@ describe("window layout", () => {
     const preview = await page.getByTestId("preview-empty").innerText();
     assert.match(preview, /Mosketch pose preview/);
     assert.match(preview, /connect to Mosketch to see the character live/i);
-    assert.match(await page.getByTestId("backend-kind").innerText(), /Simulated backend/);
+    await waitForHooks(page);
+    const kind = await page.getByTestId("backend-kind").innerText();
+    assert.match(kind, /Engine/, "the status bar says the real engine is behind the UI");
+    assert.doesNotMatch(kind, /Simulated/);
   });
 
   test("panes tile the 1280×800 window: no overlap, nothing outside, no page scroll", async () => {
@@ -125,7 +127,7 @@ describe("window layout", () => {
         theme: document.documentElement.dataset.theme,
         background: getComputedStyle(document.body).backgroundColor,
       }));
-    await waitForConsoleLines(page, FAKE_SCRIPT_LINE_COUNT);
+    await waitForHooks(page);
     const dark = await state();
     assert.equal(dark.theme, "dark");
     await saveScreenshot(page, "layout-dark-1280x800");

@@ -1,6 +1,6 @@
-// The pictures of the workspace for the README and for review (fake backend, two simulated
-// Mayas with output of every kind): workspace-dark.png (the README's), workspace-light.png
-// and workspace-all-sessions.png in tests/artifacts/browser/.
+// The pictures of the workspace for the README and for review (`mayalink serve`, the "studio"
+// scenario: two emulated Mayas with output of every kind): workspace-dark.png (the README's),
+// workspace-light.png and workspace-all-sessions.png in tests/artifacts/browser/.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -8,9 +8,8 @@ import {
   saveScreenshot,
   setEditorText,
   waitForHooks,
-  waitForLine,
 } from "./harness.mjs";
-import { STUDIO_LAST_LINE } from "./fake-backend-facts.mjs";
+import { studio } from "./scenarios.mjs";
 
 const SCRIPT = `import maya.cmds as cmds
 
@@ -26,12 +25,12 @@ cmds.xform(jnt, query=True, worldSpace=True, translation=True)
 `;
 
 describe("workspace screenshots", () => {
-  const app = appForSuite({ query: "?fakeScenario=studio&fakeLatency=20" }, async (page) => {
+  const app = appForSuite({}, async ({ page }) => {
     await waitForHooks(page);
-    await waitForLine(page, STUDIO_LAST_LINE, "info");
+    await studio(app);
     await setEditorText(page, SCRIPT);
     await page.evaluate(() => {
-      const v = window.__mayalinkFake.editor.view;
+      const v = window.__mayalink.editor.view;
       v.dispatch({ selection: { anchor: v.state.doc.line(9).from + 6 } });
       v.contentDOM.blur();
     });

@@ -1,14 +1,18 @@
-// Browser tests of the artist's workspace (fake backend with its simulated Mayas): the
-// first-run welcome, adding sessions, running code with Ctrl+Enter / Shift+Enter, coloured
-// lines per kind, tracebacks that link to the editor, filter and search, switching sessions
-// (click and Ctrl+N) switching consoles, run in all sessions, busy + cancel + the security
-// hint, an unreachable port's snippet, history recall, remove. Screenshots: workspace-*.png.
+// Browser tests of the artist's workspace (`mayalink serve` with emulated Mayas: the
+// project's Maya emulator, one Python port and one MEL port, named maya.bin so discovery
+// finds them): the first-run welcome, adding sessions, running code with Ctrl+Enter /
+// Shift+Enter, coloured lines per kind, real tracebacks that link to the editor, filter and
+// search, switching sessions (click and Ctrl+N) switching consoles, run in all sessions, busy
+// + cancel + the security hint, an unreachable port's snippet, a Maya that dies and comes back,
+// history recall, remove; and the built-in Demo Maya. Screenshots: workspace-*.png.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   addSession,
   appForSuite,
+  editorCursorLine,
   editorText,
+  freePort,
   runEditor,
   saveScreenshot,
   setEditorText,
@@ -16,12 +20,18 @@ import {
   waitForHooks,
   waitForLine,
 } from "./harness.mjs";
+import { STUDIO_SCENE_JSON } from "./scenarios.mjs";
 
 const card = (page, name) => page.locator(`[data-testid="session-card"][data-session-name="${name}"]`);
 
 describe("workspace", () => {
-  const app = appForSuite({ query: "?fakeLatency=20" }, async (page) => {
+  const mayas = {};
+  const app = appForSuite({ context: { permissions: ["clipboard-read", "clipboard-write"] } }, async ({ page }) => {
     await waitForHooks(page);
+    [mayas.anim, mayas.rig] = await Promise.all([
+      app.maya({ sourceType: "python", version: 2025, scene: STUDIO_SCENE_JSON, procName: "maya.bin" }),
+      app.maya({ sourceType: "mel", version: 2024, procName: "maya.bin" }),
+    ]);
   });
 
   test("first run: a welcome explains Mayalink and offers add, discover and the demo", async () => {
@@ -37,8 +47,9 @@ describe("workspace", () => {
     await page.getByTestId("welcome-discover").click();
     const found = page.getByTestId("welcome-discovered");
     await found.first().waitFor();
-    assert.equal(await found.count(), 2);
-    assert.match(await found.first().innerText(), /127\.0\.0\.1:7001/);
+    const listed = (await found.allInnerTexts()).join("\n");
+    // Both emulators' commandPorts (their control ports are listening too, so they may show).
+    for (const m of [mayas.anim, mayas.rig]) assert.ok(listed.includes(m.address), `${m.address} (pid ${m.pid}) is found:\n${listed}`);
     await saveScreenshot(page, "workspace-welcome");
   });
 
@@ -50,9 +61,9 @@ describe("workspace", () => {
     await page.getByTestId("session-address").fill("maya");
     await page.getByTestId("session-save").click();
     assert.match(await page.getByTestId("session-form").innerText(), /host:port/);
-    const anim = await addSession(page, { address: ":7001", name: "Anim" });
+    const anim = await addSession(page, { address: `:${mayas.anim.port}`, name: "Anim" });
     assert.equal(await anim.getAttribute("data-active"), "true", "the first session is active");
-    assert.match(await anim.getByTestId("session-info").innerText(), /Python port · Maya 2025 · pid \d+/);
+    assert.match(await anim.getByTestId("session-info").innerText(), new RegExp(`Python port · Maya 2025 · pid ${mayas.anim.pid}\\b`));
     assert.match(await anim.getByTestId("session-scene").innerText(), /walk_cycle_v012\.ma/);
     assert.match(await anim.getByTestId("session-state").innerText(), /Connected/);
     assert.match(await page.getByTestId("active-session").innerText(), /Anim/);
@@ -101,11 +112,7 @@ describe("workspace", () => {
     // Move the cursor away, then follow the link.
     await setEditorText(page, await editorText(page));
     await page.getByTestId("traceback-link").last().click();
-    const cursorLine = await page.evaluate(() => {
-      const st = window.__mayalinkFake.editor.view.state;
-      return st.doc.lineAt(st.selection.main.head).number;
-    });
-    assert.equal(cursorLine, 3);
+    assert.equal(await editorCursorLine(page), 3);
     await saveScreenshot(page, "workspace-traceback");
   });
 
@@ -113,17 +120,13 @@ describe("workspace", () => {
     const { page } = app;
     await setEditorText(page, 'print("first")\nprint("second")');
     await page.evaluate(() => {
-      const v = window.__mayalinkFake.editor.view;
+      const v = window.__mayalink.editor.view;
       v.dispatch({ selection: { anchor: 0 } });
       v.focus();
     });
     await page.keyboard.press("Shift+Enter");
     await waitForLine(page, "first", "output");
-    const after = await page.evaluate(() => {
-      const st = window.__mayalinkFake.editor.view.state;
-      return st.doc.lineAt(st.selection.main.head).number;
-    });
-    assert.equal(after, 2, "the cursor moved to the next line");
+    assert.equal(await editorCursorLine(page), 2, "the cursor moved to the next line");
     assert.equal(await editorText(page), 'print("first")\nprint("second")', "Shift+Enter did not insert a newline");
     const lines = await viewLines(page);
     assert.ok(!lines.some((l) => l.text === "second"), "only the current line ran");
@@ -164,8 +167,8 @@ describe("workspace", () => {
 
   test("a second Maya: switching sessions (click, Ctrl+1/Ctrl+2) switches the console", async () => {
     const { page } = app;
-    const rig = await addSession(page, { address: "localhost:7002", name: "Rig" });
-    assert.match(await rig.getByTestId("session-info").innerText(), /MEL port · Maya 2024/);
+    const rig = await addSession(page, { address: `localhost:${mayas.rig.port}`, name: "Rig" });
+    assert.match(await rig.getByTestId("session-info").innerText(), new RegExp(`MEL port · Maya 2024 · pid ${mayas.rig.pid}\\b`));
     assert.equal(await card(page, "Anim").getAttribute("data-active"), "true", "adding does not steal the active session");
     await rig.click();
     await page.waitForFunction(() => document.querySelector('[data-session-name="Rig"]').dataset.active === "true");
@@ -202,7 +205,7 @@ describe("workspace", () => {
     await page.getByTestId("editor-run-all-sessions").click();
     await page.getByTestId("console-scope").selectOption("all");
     await page.waitForFunction(() => {
-      const feed = window.__mayalinkFake.console;
+      const feed = window.__mayalink.console;
       const sessions = new Set();
       for (let i = 0; i < feed.view.length; i++) {
         const l = feed.view.lineAt(i);
@@ -229,33 +232,42 @@ describe("workspace", () => {
     assert.match(await rig.getByTestId("session-cancelled-hint").innerText(), /finishes the code/);
     // Maya finishes on its own: its output still arrives.
     await waitForLine(page, "done", "output", 10_000);
-    await page.waitForSelector('[data-session-name="Rig"][data-state="connected"]');
+    await page.waitForSelector('[data-session-name="Rig"][data-state="connected"]', { timeout: 10_000 });
   });
 
   test("an unreachable port shows the line to open it, with a copy button and a userSetup.py", async () => {
     const { page } = app;
-    const lost = await addSession(page, { address: ":1", name: "Nowhere", state: "lost" });
+    const port = await freePort(); // nothing listens there
+    const lost = await addSession(page, { address: `:${port}`, name: "Nowhere", state: "lost" });
     assert.match(await lost.getByTestId("session-state").innerText(), /Lost/);
-    assert.match(await lost.getByTestId("session-error").innerText(), /not reachable at 127\.0\.0\.1:1/);
+    assert.match(await lost.getByTestId("session-error").innerText(), new RegExp(`not reachable at 127\\.0\\.0\\.1:${port}`));
     const snippet = lost.getByTestId("session-port-help-snippet");
-    assert.equal((await snippet.innerText()).replace(/\s+/g, " ").trim(), 'cmds.commandPort(name=":1", sourceType="python")');
+    const line = `cmds.commandPort(name=":${port}", sourceType="python")`;
+    assert.equal((await snippet.innerText()).replace(/\s+/g, " ").trim(), line);
+    await page.evaluate(() => navigator.clipboard.writeText(""));
     await lost.getByTestId("session-port-help-snippet-copy").click();
-    await page.waitForFunction(() => window.__mayalinkFake.files.clipboard === 'cmds.commandPort(name=":1", sourceType="python")');
+    await page.waitForFunction((l) => navigator.clipboard.readText().then((t) => t === l), line);
     await lost.getByTestId("session-port-help-usersetup-toggle").click();
     assert.match(await lost.getByTestId("session-port-help-usersetup").innerText(), /executeDeferred/);
     assert.ok(await lost.getByTestId("session-connect").isVisible(), "it can be retried");
     await saveScreenshot(page, "workspace-unreachable");
   });
 
-  test("a dropped connection counts down, reconnects, and says so", async () => {
+  test("a Maya that dies: the session counts down, reconnects when Maya is back, and says so", async () => {
     const { page } = app;
-    const flaky = await addSession(page, { address: ":7010", name: "Flaky" });
-    await page.waitForSelector('[data-session-name="Flaky"][data-state="reconnecting"]', { timeout: 5000 });
-    assert.match(await flaky.getByTestId("session-state").innerText(), /Reconnecting in [1-3] s/);
-    assert.match(await flaky.getByTestId("session-error").innerText(), /Connection reset by peer/);
-    await page.waitForSelector('[data-session-name="Flaky"][data-state="connected"]', { timeout: 8000 });
+    const first = await app.maya({ sourceType: "python", version: 2025 });
+    const flaky = await addSession(page, { address: first.address, name: "Flaky" });
+    // Maya goes away: its heartbeats stop (the engine notices within its 4 s liveness limit).
+    await first.stop();
+    await page.waitForSelector('[data-session-name="Flaky"][data-state="reconnecting"]', { timeout: 12_000 });
+    await flaky.getByTestId("session-state").filter({ hasText: /Reconnecting in \d+(\.\d)? s/ }).waitFor({ timeout: 5000 });
+    // Maya comes back on the same port (a new process: the helper is installed again).
+    const second = await app.maya({ sourceType: "python", version: 2025, port: first.port });
+    await page.waitForSelector('[data-session-name="Flaky"][data-state="connected"]', { timeout: 20_000 });
+    assert.match(await flaky.getByTestId("session-info").innerText(), new RegExp(`pid ${second.pid}\\b`), "the card shows the new Maya");
     await flaky.click();
-    await waitForLine(page, "Reconnected to Maya", "notice");
+    await waitForLine(page, "stopped answering", "notice");
+    await waitForLine(page, `Connected to Maya 2025 at ${second.address} (Python port, pid ${second.pid}`, "notice");
     await flaky.getByTestId("session-remove").click();
     await flaky.getByTestId("session-remove-confirm").click();
     await flaky.waitFor({ state: "detached" });
@@ -296,7 +308,7 @@ describe("workspace", () => {
 });
 
 describe("demo", () => {
-  const app = appForSuite({ query: "?fakeLatency=20" }, async (page) => {
+  const app = appForSuite({}, async ({ page }) => {
     await waitForHooks(page);
   });
 
@@ -308,7 +320,7 @@ describe("demo", () => {
     assert.match(await demo.getByTestId("session-demo-badge").innerText(), /Demo/);
     assert.match(await demo.getByTestId("session-name").innerText(), /Demo Maya \(simulated\)/);
     assert.equal(await demo.getAttribute("data-active"), "true");
-    await waitForLine(page, "Connected to Maya", "notice");
+    await waitForLine(page, "Connected to Demo Maya (simulated)", "notice");
     await runEditor(page, 'print("hello demo")');
     await waitForLine(page, "hello demo", "output");
     await saveScreenshot(page, "workspace-demo");
