@@ -108,18 +108,20 @@ async function run(page, code) {
   await page.keyboard.press("Control+Enter");
   await page.waitForSelector('[data-testid="session-card"][data-state="busy"]', { timeout: 5000 }).catch(() => {});
 }
-/** Waits until the run is over and the console holds `target` lines (or stops growing). */
-async function settle(page, target, timeoutMs) {
+/** Waits until the run is over and the console holds `target` lines, or nothing has arrived
+ * for `stallMs` (lines lost on the way), or `timeoutMs` passed. Resolves to the lines held. */
+async function settle(page, target, timeoutMs, stallMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
-  let still = 0;
+  let lastChange = Date.now();
   for (;;) {
     const held = (await sizes(page)).held;
-    if (held >= target && !(await busy(page))) return held;
-    still = held === last && !(await busy(page)) ? still + 1 : 0;
-    if (still >= 10 || Date.now() > deadline) return held;
+    const running = await busy(page);
+    if (held >= target && !running) return held;
+    if (held !== last || running) lastChange = Date.now();
+    if (Date.now() - lastChange > stallMs || Date.now() > deadline) return held;
     last = held;
-    await page.waitForTimeout(200);
+    await page.waitForTimeout(250);
   }
 }
 
@@ -134,13 +136,32 @@ try {
   await page.getByTestId("console-scope").selectOption("active").catch(() => {});
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
+  // The WebSocket messages the page receives (count, bytes, largest): how the engine batches.
+  await cdp.send("Network.enable");
+  const ws = {
+    frames: 0,
+    bytes: 0,
+    largest: 0,
+    take() {
+      const out = { frames: this.frames, bytes: this.bytes, largest: this.largest };
+      this.frames = this.bytes = this.largest = 0;
+      return out;
+    },
+  };
+  cdp.on("Network.webSocketFrameReceived", (e) => {
+    const size = e.response.payloadData.length;
+    ws.frames++;
+    ws.bytes += size;
+    ws.largest = Math.max(ws.largest, size);
+  });
   const before = await heap(cdp);
 
   // The history: HISTORY lines printed in Maya at FILL_RATE lines/s.
   const start = (await sizes(page)).held;
   const t0 = Date.now();
   await run(page, printer(0, HISTORY, FILL_RATE));
-  const afterFillHeld = await settle(page, start + HISTORY, 120_000 + (HISTORY / FILL_RATE) * 2000);
+  const afterFillHeld = await settle(page, start + HISTORY, 180_000 + (HISTORY / FILL_RATE) * 2000, 30_000);
+  const fillWs = ws.take();
   const fillMs = Date.now() - t0;
   await page.waitForTimeout(500);
   const afterFill = await heap(cdp);
@@ -152,6 +173,7 @@ try {
   await page.waitForTimeout(SECONDS * 1000);
   const follow = await stopFrameRecorder(page);
   const streamedHeld = await settle(page, beforeStream + RATE * SECONDS, 30_000);
+  const streamWs = ws.take();
   const afterStream = await heap(cdp);
   const endSizes = await sizes(page);
   const following = await page.evaluate(() => {
@@ -171,7 +193,7 @@ try {
   }
   const scroll = await stopFrameRecorder(page);
   const scrolledUp = await page.evaluate(() => !!document.querySelector('[data-testid="console-jump-latest"]'));
-  await settle(page, 0, 15_000);
+  await settle(page, 0, 30_000, 2000);
 
   // Phase 3: search the whole history (time-sliced) for a text one line has.
   await startFrameRecorder(page);
@@ -193,6 +215,8 @@ try {
   const streamed = streamedHeld - beforeStream;
   console.log("Mayalink console benchmark (Chromium headless; emulated Maya → UDP → mayalink serve → WebSocket → UI)");
   console.log(`  history: ${n(afterFillHeld - start)} of ${n(HISTORY)} lines printed in Maya at ${n(FILL_RATE)}/s arrived in ${fillMs} ms`);
+  const wsLine = (w) => `${n(w.frames)} messages, ${(w.bytes / 1e6).toFixed(1)} MB, largest ${(w.largest / 1e6).toFixed(2)} MB`;
+  console.log(`  WebSocket while filling: ${wsLine(fillWs)}; while streaming: ${wsLine(streamWs)}`);
   console.log(`  streamed: ${n(streamed)} of ${n(RATE * SECONDS)} lines in ${SECONDS} s (${n(RATE)}/s), following the newest: ${following}`);
   console.log(`  held after streaming: ${n(endSizes.held)} lines; rows in the DOM: ${endSizes.domRows}; held at the end: ${n(final.held)}`);
   console.log(
