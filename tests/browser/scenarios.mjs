@@ -31,10 +31,10 @@ export const STUDIO_SCENE_JSON = {
  * Two emulated Mayas, connected through the sidebar, with runs done in each (the fake's
  * `?fakeScenario=studio`, for real): "Anim — shot 010" (Python, Maya 2025, a walk-cycle scene)
  * prints, returns a result, warns, raises a NameError (a real traceback), echoes a history
- * line; "Rigging" (MEL port, Maya 2024) prints. Ends with STUDIO_LAST_LINE. Leaves Anim active
- * and the editor's tab in Python.
+ * line (unless `history: false`: its run shows the emulator's internals); "Rigging" (MEL port,
+ * Maya 2024) prints. Ends with STUDIO_LAST_LINE. Leaves Anim active and the editor's tab in Python.
  */
-export async function studio(app) {
+export async function studio(app, { history = true } = {}) {
   const { page } = app;
   const [anim, rig] = await Promise.all([
     app.maya({ sourceType: "python", version: 2025, scene: STUDIO_SCENE_JSON }),
@@ -56,10 +56,12 @@ export async function studio(app) {
   await waitForLine(page, "Hips.rotateX is locked", "warning");
   await runEditor(page, 'import maya.cmds as cmds\ncmds.getAttr(jnt + ".translate")');
   await waitForLine(page, "NameError", "error");
-  // Maya's kHistory (the echo of commands Maya ran) has no public trigger in the emulator:
-  // its own output function sends one, as Maya does when it echoes a command.
-  await runEditor(page, 'from mayaemu import _core\n_core.emit("select -r Hips;\\n", _core.kHistory)');
-  await waitForLine(page, "select -r Hips;", "history");
+  if (history) {
+    // Maya's kHistory (the echo of commands Maya ran) has no public trigger in the emulator:
+    // its own output function sends one, as Maya does when it echoes a command.
+    await runEditor(page, 'from mayaemu import _core\n_core.emit("select -r Hips;\\n", _core.kHistory)');
+    await waitForLine(page, "select -r Hips;", "history");
+  }
   await runEditor(page, 'import maya.cmds as cmds\nprint("Scene: %s (%d joints)" % (cmds.file(q=True, sn=True), len(cmds.ls(type="joint"))))');
   await waitForLine(page, STUDIO_LAST_LINE, "output");
   return { anim, rig };

@@ -27,7 +27,7 @@ cmds.xform(jnt, query=True, worldSpace=True, translation=True)
 describe("workspace screenshots", () => {
   const app = appForSuite({}, async ({ page }) => {
     await waitForHooks(page);
-    await studio(app);
+    await studio(app, { history: false });
     await setEditorText(page, SCRIPT);
     await page.evaluate(() => {
       const v = window.__mayalink.editor.view;
