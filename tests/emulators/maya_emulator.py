@@ -386,6 +386,8 @@ def main(argv=None):
         _core.REAL_STDOUT.flush()
         log("listening on %s (%s port, bufferSize %d), control port %d"
             % (port_name, config.source_type, config.buffer_size, control_port))
+        # From here on the main thread only runs Maya code: track its threads and sockets.
+        _core.install_leftover_tracking()
         _core.run_main_loop()          # this thread is Maya's main thread
     except _core.EmulatorShutdown:
         pass
@@ -404,4 +406,12 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Like Maya quitting: threads left running by code run in Maya (even
+    # non-daemon ones) do not keep the process alive.
+    for stream in (_core.REAL_STDOUT, _core.REAL_STDERR):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(status)

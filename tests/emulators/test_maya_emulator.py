@@ -706,6 +706,508 @@ class TestMayaModules(EmulatorCase):
                          {"name": ":7001", "sourceType": "python"})
 
 
+# --------------------------------------------------------------------------
+# The rig rules the live link relies on (maya-joints.md)
+# --------------------------------------------------------------------------
+
+LOCKED = "setAttr: The attribute '%s' is locked or connected and cannot be modified."
+
+
+class RigCase(EmulatorCase):
+    """rig(code) runs `code` (cmds imported, Hips and Spine joints made by
+    setUp) and returns the literal value of `r` that the code assigned."""
+
+    def setUp(self):
+        super().setUp()
+        self.rig("cmds.select(clear=True)\n"
+                 "cmds.joint(name='Hips', p=(0, 100, 0))\n"
+                 "cmds.joint(name='Spine', p=(0, 110, 0))\n"
+                 "cmds.select(clear=True)\nr = None")
+
+    def rig(self, code):
+        # cmds becomes a global, so comprehensions see it (the locals quirk)
+        reply = self.c.call("import maya.cmds, __main__\n__main__.cmds = maya.cmds\n" + code
+                            + "\n__main__.r = r")
+        self.assertEqual(reply, "None")
+        return ast.literal_eval(self.c.call("repr(__import__('__main__').r)"))
+
+    def call(self, expression):
+        """Reply of a one-line cmds expression: str(result) or str(exc). Beware:
+        a one-liner whose value is None runs twice (eval, then exec)."""
+        return self.c.call("__import__('maya.cmds', fromlist=['x'])." + expression)
+
+
+class TestLocks(RigCase):
+    def test_locked_child_cannot_be_set(self):
+        self.assertEqual(self.call("setAttr('Hips.rx', lock=True)"), "None")
+        self.assertEqual(self.call("getAttr('Hips.rx', lock=True)"), "True")
+        self.assertEqual(self.call("getAttr('Hips.rotateY', l=True)"), "False")
+        self.assertEqual(self.call("setAttr('Hips.rotateX', 5)"), LOCKED % "Hips.rotateX")
+        # the compound with a locked child fails as a whole, naming the child
+        self.assertEqual(self.call("setAttr('Hips.rotate', 1, 2, 3)"), LOCKED % "Hips.rotateX")
+        self.assertEqual(self.call("getAttr('Hips.rotate')"), "[(0.0, 0.0, 0.0)]")
+        self.assertEqual(self.call("getAttr('Hips.rotate', lock=True)"), "False")
+        self.assertEqual(self.call("setAttr('Hips.ry', 7)"), "None")
+        self.assertEqual(self.call("setAttr('Hips.rx', lock=False)"), "None")
+        self.assertEqual(self.call("setAttr('Hips.rotate', 1, 2, 3)"), "None")
+        self.assertEqual(self.call("getAttr('Hips.rotate')"), "[(1.0, 2.0, 3.0)]")
+
+    def test_error_is_runtime_error(self):
+        r = self.rig("try:\n    cmds.setAttr('Hips.tx', lock=True)\n"
+                     "    cmds.setAttr('Hips.tx', 1)\n    r = None\n"
+                     "except RuntimeError as e:\n    r = [type(e).__name__, str(e)]")
+        self.assertEqual(r, ["RuntimeError", LOCKED % "Hips.translateX"])
+
+    def test_locking_compound_locks_children(self):
+        self.call("setAttr('Hips.rotate', lock=True)")
+        self.assertEqual(self.rig("r = [cmds.getAttr('Hips.' + a, lock=True) for a in "
+                                  "('rotate', 'rx', 'ry', 'rz', 'tx')]"),
+                         [True, True, True, True, False])
+        self.assertEqual(self.call("setAttr('Hips.rotate', 1, 2, 3)"), LOCKED % "Hips.rotate")
+        self.assertEqual(self.call("setAttr('Hips.rz', 1)"), LOCKED % "Hips.rotateZ")
+        self.call("setAttr('Hips.rotate', lock=False)")
+        self.assertEqual(self.rig("r = [cmds.getAttr('Hips.' + a, lock=True) for a in "
+                                  "('rotate', 'rx', 'ry', 'rz')]"), [False] * 4)
+
+    def test_set_value_and_lock_together(self):
+        self.assertEqual(self.rig("r = cmds.setAttr('Hips.tx', 3, lock=True)"), None)
+        self.assertEqual(self.call("getAttr('Hips.tx')"), "3.0")
+        self.assertEqual(self.call("setAttr('Hips.tx', 4)"), LOCKED % "Hips.translateX")
+        self.assertEqual(self.call("setAttr('Hips.tx', 4, lock=False)"), "None")
+        self.assertEqual(self.call("getAttr('Hips.tx')"), "4.0")
+
+    def test_other_locked_attributes(self):
+        for plug, value, name in (("Hips.rotateOrder", "2", "Hips.rotateOrder"),
+                                  ("Hips.jox", "2", "Hips.jointOrientX"),
+                                  ("Hips.rotateAxis", "1, 2, 3", "Hips.rotateAxis")):
+            self.call("setAttr('%s', lock=True)" % plug)
+            self.assertEqual(self.call("setAttr('%s', %s)" % (plug, value)), LOCKED % name)
+
+
+class TestConnections(RigCase):
+    def setUp(self):
+        super().setUp()
+        self.rig("cmds.createNode('transform', name='driver')\n"
+                 "cmds.setAttr('driver.rotate', 10, 20, 30)\nr = None")
+
+    def test_connected_child(self):
+        self.assertEqual(self.call("connectAttr('driver.rx', 'Hips.rx')"),
+                         "Connected driver.rotateX to Hips.rotateX.")
+        info = self.rig("r = [cmds.connectionInfo(p, **{f: True}) for p in "
+                        "('Hips.rx', 'Hips.ry', 'Hips.rotate') for f in "
+                        "('isDestination', 'isExactDestination')]")
+        self.assertEqual(info, [True, True, False, False, False, False])
+        self.assertEqual(self.call("connectionInfo('Hips.rx', sourceFromDestination=True)"),
+                         "driver.rotateX")
+        self.assertEqual(self.call("connectionInfo('driver.rx', isSource=True)"), "True")
+        found = self.rig("r = [cmds.listConnections(p, source=True, destination=False, "
+                         "plugs=True) for p in ('Hips.rx', 'Hips.ry', 'Hips.rotate')]\n"
+                         "r += [cmds.listConnections('Hips.rx', s=True, d=False),\n"
+                         "      cmds.listConnections('Hips.rx', source=False, destination=True),\n"
+                         "      cmds.listConnections('driver', plugs=True, connections=True)]")
+        self.assertEqual(found, [["driver.rotateX"], None, ["driver.rotateX"], ["driver"], None,
+                                 ["driver.rotateX", "Hips.rotateX"]])
+        self.assertEqual(self.call("setAttr('Hips.rx', 1)"), LOCKED % "Hips.rotateX")
+        self.assertEqual(self.call("setAttr('Hips.rotate', 1, 2, 3)"), LOCKED % "Hips.rotateX")
+        # the destination reads its source
+        self.assertEqual(self.call("getAttr('Hips.rotate')"), "[(10.0, 0.0, 0.0)]")
+        self.call("setAttr('driver.rx', 45)")
+        self.assertEqual(self.call("getAttr('Hips.rx')"), "45.0")
+        # disconnected, it keeps its last value and can be set again
+        self.assertEqual(self.call("disconnectAttr('driver.rx', 'Hips.rx')"),
+                         "Disconnected driver.rotateX from Hips.rotateX.")
+        self.assertEqual(self.call("connectionInfo('Hips.rx', isDestination=True)"), "False")
+        self.assertEqual(self.call("getAttr('Hips.rx')"), "45.0")
+        self.assertEqual(self.call("setAttr('Hips.rx', 1)"), "None")
+
+    def test_connected_compound(self):
+        self.call("connectAttr('driver.rotate', 'Hips.rotate')")
+        info = self.rig("r = [cmds.connectionInfo('Hips.ry', isDestination=True),\n"
+                        "     cmds.connectionInfo('Hips.ry', isExactDestination=True),\n"
+                        "     cmds.connectionInfo('Hips.rotate', isExactDestination=True),\n"
+                        "     cmds.listConnections('Hips.ry', source=True, destination=False,"
+                        " plugs=True)]")
+        self.assertEqual(info, [True, False, True, ["driver.rotate"]])
+        self.assertEqual(self.call("setAttr('Hips.ry', 1)"), LOCKED % "Hips.rotateY")
+        self.assertEqual(self.call("setAttr('Hips.rotate', 1, 2, 3)"), LOCKED % "Hips.rotate")
+        self.assertEqual(self.call("getAttr('Hips.rotate')"), "[(10.0, 20.0, 30.0)]")
+        self.assertEqual(self.call("setAttr('Hips.tx', 1)"), "None")
+
+    def test_connect_errors_and_delete(self):
+        self.call("connectAttr('driver.rx', 'Hips.rx')")
+        self.assertEqual(self.call("connectAttr('driver.ry', 'Hips.rx')"),
+                         "connectAttr: 'driver.rotateX' is already connected to 'Hips.rotateX'.")
+        self.assertEqual(self.call("connectAttr('driver.ry', 'Hips.rx', force=True)"),
+                         "Connected driver.rotateY to Hips.rotateX.")
+        self.assertIn("not compatible", self.call("connectAttr('driver.rotate', 'Hips.ry')"))
+        self.call("setAttr('Hips.rz', lock=True)")
+        self.assertIn("must be writable", self.call("connectAttr('driver.rz', 'Hips.rz')"))
+        self.assertIn("no connection", self.call("disconnectAttr('driver.rz', 'Hips.ry')"))
+        self.call("setAttr('driver.ry', 33)")
+        self.call("delete('driver')")
+        self.assertEqual(self.call("connectionInfo('Hips.rx', isDestination=True)"), "False")
+        self.assertEqual(self.call("getAttr('Hips.rx')"), "33.0")     # its last value
+        self.assertEqual(self.call("setAttr('Hips.rx', 1)"), "None")
+
+
+class TestUnits(RigCase):
+    def test_linear_units(self):
+        for unit, expected in (("mm", 1000.0), ("cm", 100.0), ("m", 1.0), ("in", 100 / 2.54),
+                               ("ft", 100 / 30.48), ("yd", 100 / 91.44)):
+            self.call("currentUnit(linear=%r)" % unit)
+            self.assertAlmostEqual(float(self.call("getAttr('Hips.ty')")), expected, places=9)
+            self.assertEqual(self.call("currentUnit(q=True, linear=True)"), unit)
+        self.call("currentUnit(linear='meter')")
+        self.assertEqual(self.call("currentUnit(q=True, linear=True)"), "m")
+        self.assertEqual(self.call("currentUnit(q=True, linear=True, fullName=True)"), "meter")
+        self.assertEqual(self.call("getAttr('Hips.translate')"), "[(0.0, 1.0, 0.0)]")
+        self.call("setAttr('Hips.translate', 0.5, 2, 0)")
+        self.call("setAttr('Spine.tz', 0.25)")
+        self.call("currentUnit(linear='cm')")
+        self.assertEqual(self.call("getAttr('Hips.translate')"), "[(50.0, 200.0, 0.0)]")
+        self.assertEqual(self.call("getAttr('Spine.tz')"), "25.0")
+        self.assertEqual(self.call("getAttr('Hips.scale')"), "[(1.0, 1.0, 1.0)]")
+
+    def test_angle_units(self):
+        self.call("setAttr('Hips.rotate', 90, 180, -45)")
+        self.call("setAttr('Hips.jointOrient', 0, 0, 90)")
+        self.call("setAttr('Hips.rotateAxis', 30, 0, 0)")
+        self.call("currentUnit(angle='rad')")
+        self.assertEqual(self.call("currentUnit(q=True, angle=True)"), "rad")
+        values = self.rig("r = [cmds.getAttr('Hips.rotate')[0], cmds.getAttr('Hips.jointOrient')[0],"
+                          " cmds.getAttr('Hips.rotateAxis')[0], cmds.getAttr('Hips.rotateOrder'),"
+                          " cmds.getAttr('Hips.scale')[0]]")
+        import math
+        for got, want in zip(values[0] + values[1] + values[2],
+                             (math.pi / 2, math.pi, -math.pi / 4, 0, 0, math.pi / 2,
+                              math.pi / 6, 0, 0)):
+            self.assertAlmostEqual(got, want, places=12)
+        self.assertEqual(values[3:], [0, (1.0, 1.0, 1.0)])
+        self.call("setAttr('Hips.rx', %r)" % (math.pi / 4))
+        self.call("setAttr('Hips.jointOrient', 0, %r, 0)" % math.pi)
+        self.call("currentUnit(angle='degree')")
+        self.assertEqual(self.call("currentUnit(q=True, angle=True, fullName=True)"), "degree")
+        self.assertAlmostEqual(float(self.call("getAttr('Hips.rx')")), 45.0, places=9)
+        self.assertAlmostEqual(float(self.call("getAttr('Hips.joy')")), 180.0, places=9)
+
+    def test_bad_unit_and_joint_positions(self):
+        self.assertEqual(self.call("currentUnit(linear='parsec')"),
+                         "currentUnit: Invalid linear unit 'parsec'.")
+        self.assertEqual(self.call("currentUnit(angle='grad')"),
+                         "currentUnit: Invalid angle unit 'grad'.")
+        self.call("currentUnit(linear='m')")
+        self.rig("cmds.select(clear=True)\ncmds.joint(name='Head', p=(0, 1.5, 0))\nr = None")
+        self.call("currentUnit(linear='cm')")
+        self.assertEqual(self.call("getAttr('Head.translate')"), "[(0.0, 150.0, 0.0)]")
+
+    def test_xform(self):
+        self.call("setAttr('Hips.rotateOrder', 2)")
+        self.assertEqual(self.call("xform('Hips', q=True, roo=True)"), "zxy")
+        self.assertEqual(self.call("xform('Spine', q=True, t=True)"), "[0.0, 10.0, 0.0]")
+        self.assertEqual(self.call("xform('Spine', q=True, ws=True, t=True)"), "[0.0, 110.0, 0.0]")
+        # rotating the parent (90 degrees about Z) swings the child's world position
+        self.call("setAttr('Hips.rz', 90)")
+        ws = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, t=True)"))
+        for got, want in zip(ws, (-10.0, 100.0, 0.0)):
+            self.assertAlmostEqual(got, want, places=9)
+        # jointOrient and rotateAxis count too, scale of the parent is compensated
+        self.call("setAttr('Hips.rz', 0)")
+        self.call("setAttr('Hips.jointOrient', 0, 0, 90)")
+        ws = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, t=True)"))
+        for got, want in zip(ws, (-10.0, 100.0, 0.0)):
+            self.assertAlmostEqual(got, want, places=9)
+        self.call("currentUnit(linear='m', angle='rad')")
+        ws = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, t=True)"))
+        for got, want in zip(ws, (-0.1, 1.0, 0.0)):
+            self.assertAlmostEqual(got, want, places=9)
+        self.call("xform('Hips', ro=(0.5, 0, 0))")
+        self.assertAlmostEqual(ast.literal_eval(self.call("xform('Hips', q=True, ro=True)"))[0],
+                               0.5, places=12)
+        self.call("setAttr('Hips.rx', lock=True)")
+        self.assertEqual(self.call("xform('Hips', ro=(0, 0, 0))"), LOCKED % "Hips.rotateX")
+
+
+    def test_xform_world_follows_spec_order(self):
+        """maya-joints.md: [S][RA][R][JO][IS][T] with row vectors, RA first, then R
+        (in its rotate order, "xyz" = X first), then JO."""
+        def world(setup):
+            self.rig("for a in ('rotate', 'rotateAxis', 'jointOrient'):\n"
+                     "    cmds.setAttr('Hips.' + a, 0, 0, 0)\n" + setup + "\nr = None")
+            ws = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, t=True)"))
+            return [round(v, 9) + 0.0 for v in ws]
+        self.assertEqual(world("cmds.setAttr('Hips.rotate', 90, 0, 90)\n"
+                               "cmds.setAttr('Hips.rotateOrder', 0)"), [0.0, 100.0, 10.0])
+        self.assertEqual(world("cmds.setAttr('Hips.rotate', 90, 0, 90)\n"
+                               "cmds.setAttr('Hips.rotateOrder', 5)"), [-10.0, 100.0, 0.0])
+        self.assertEqual(world("cmds.setAttr('Hips.rotateOrder', 0)\n"
+                               "cmds.setAttr('Hips.rotateAxis', 90, 0, 0)\n"
+                               "cmds.setAttr('Hips.rotate', 0, 0, 90)"), [0.0, 100.0, 10.0])
+        self.assertEqual(world("cmds.setAttr('Hips.rotate', 90, 0, 0)\n"
+                               "cmds.setAttr('Hips.jointOrient', 0, 0, 90)"), [0.0, 100.0, 10.0])
+        # the parent's scale stretches the child's offset, and the child joint's [IS]
+        # (segment scale compensate) cancels it in the child's own axes
+        self.assertEqual(world("cmds.setAttr('Hips.scale', 2, 2, 2)"), [0.0, 120.0, 0.0])
+        m = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, m=True)"))
+        self.assertEqual([round(v, 9) + 0.0 for v in m],
+                         [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 120, 0, 1])
+
+
+class TestUndoQueue(RigCase):
+    def entries(self):
+        return self.emu.state()["undo_entries_total"]
+
+    def test_each_undoable_command_is_one_entry(self):
+        before = self.entries()
+        self.rig("cmds.setAttr('Hips.rx', 1)\n"
+                 "cmds.setAttr('Hips.ry', 1)\n"
+                 "cmds.getAttr('Hips.rx')\n"
+                 "cmds.ls(type='joint')\n"
+                 "cmds.createNode('transform', name='g')\n"
+                 "cmds.parent('g', 'Hips')\n"
+                 "cmds.select('Spine')\n"
+                 "cmds.delete('g')\n"
+                 "cmds.xform('Hips', q=True, t=True)\n"
+                 "cmds.currentUnit(q=True, linear=True)\nr = None")
+        state = self.emu.state()
+        self.assertEqual(state["undo_entries_total"] - before, 6)
+        self.assertEqual(state["undo_queue"][-6:],
+                         ["setAttr", "setAttr", "createNode", "parent", "select", "delete"])
+        # a command that fails records nothing
+        self.call("setAttr('nope.rx', 1)")
+        self.assertEqual(self.entries() - before, 6)
+
+    def test_chunk_is_one_entry(self):
+        before = self.entries()
+        self.rig("cmds.undoInfo(openChunk=True, chunkName='pose')\n"
+                 "for i in range(100):\n    cmds.setAttr('Hips.rx', i)\n"
+                 "cmds.undoInfo(openChunk=True)\ncmds.setAttr('Hips.ry', 1)\n"
+                 "cmds.undoInfo(closeChunk=True)\n"
+                 "cmds.undoInfo(closeChunk=True)\n"
+                 "cmds.undoInfo(openChunk=True)\ncmds.undoInfo(closeChunk=True)\nr = None")
+        state = self.emu.state()
+        self.assertEqual(state["undo_entries_total"] - before, 1)     # empty chunks: nothing
+        self.assertEqual(state["undo_queue"][-1], "chunk:pose")
+        self.assertEqual(state["undo_depth"], 0)
+
+    def test_recording_off(self):
+        self.call("setAttr('Hips.rx', 1)")
+        before = self.emu.state()
+        self.assertEqual(self.call("undoInfo(q=True, undoQueueEmpty=True)"), "False")
+        self.rig("cmds.undoInfo(stateWithoutFlush=False)\n"
+                 "for i in range(100):\n    cmds.setAttr('Hips.rx', i)\n"
+                 "r = cmds.undoInfo(q=True, stateWithoutFlush=True)\n"
+                 "cmds.undoInfo(stateWithoutFlush=True)")
+        after = self.emu.state()
+        self.assertEqual(after["undo_entries_total"], before["undo_entries_total"])
+        self.assertEqual(after["undo_queue_length"], before["undo_queue_length"])   # kept
+        self.assertTrue(after["undo_state"])
+        # state=False also stops recording, and flushes the queue
+        self.rig("cmds.undoInfo(state=False)\ncmds.setAttr('Hips.rx', 3)\nr = None")
+        state = self.emu.state()
+        self.assertEqual(state["undo_entries_total"], before["undo_entries_total"])
+        self.assertEqual(state["undo_queue_length"], 0)
+        self.assertFalse(state["undo_state"])
+        self.assertEqual(self.call("undoInfo(q=True, undoQueueEmpty=True)"), "True")
+        self.rig("cmds.undoInfo(state=True)\nr = cmds.setAttr('Hips.rx', 4)")
+        self.assertEqual(self.entries(), before["undo_entries_total"] + 1)
+
+    def test_queue_is_bounded_and_total_counts(self):
+        before = self.entries()
+        self.rig("for i in range(120):\n    cmds.setAttr('Hips.rx', i)\nr = None")
+        state = self.emu.state()
+        self.assertEqual(state["undo_entries_total"] - before, 120)
+        self.assertEqual(state["undo_queue_length"], 50)
+        self.assertEqual(self.call("undoInfo(q=True, length=True)"), "50")
+        self.call("flushUndo()")
+        self.assertEqual(self.emu.state()["undo_queue_length"], 0)
+
+
+class TestNames(RigCase):
+    def setUp(self):
+        super().setUp()
+        self.rig("cmds.createNode('transform', name='rig')\n"
+                 "for n in ('mixamorig:Hips', 'a:Hips', 'b:Hips', 'a:b:Hips'):\n"
+                 "    cmds.select(clear=True)\n    cmds.joint(name=n)\n"
+                 "cmds.parent('mixamorig:Hips', 'rig')\n"
+                 "cmds.select(clear=True)\nr = None")
+
+    def test_namespaces_and_paths(self):
+        r = self.rig("r = [cmds.ls('*:Hips'), cmds.ls('*:*:Hips'), cmds.ls('Hips'),\n"
+                     "     cmds.ls('*Hips'), cmds.ls('Hips', recursive=True),\n"
+                     "     cmds.ls('a:*'), cmds.ls('mixamorig:Hips', long=True),\n"
+                     "     cmds.ls('|rig|mixamorig:Hips'), cmds.ls('rig|*:Hips'),\n"
+                     "     cmds.nodeType('a:b:Hips'), cmds.nodeType('|rig|mixamorig:Hips'),\n"
+                     "     cmds.getAttr('|rig|mixamorig:Hips.rotateOrder'),\n"
+                     "     cmds.listRelatives('rig', children=True, fullPath=True),\n"
+                     "     cmds.listRelatives('mixamorig:Hips', parent=True)]")
+        self.assertEqual(r, [["mixamorig:Hips", "a:Hips", "b:Hips"], ["a:b:Hips"], ["Hips"],
+                             ["Hips"], ["Hips", "mixamorig:Hips", "a:Hips", "b:Hips", "a:b:Hips"],
+                             ["a:Hips"], ["|rig|mixamorig:Hips"], ["mixamorig:Hips"],
+                             ["mixamorig:Hips"], "joint", "joint", 0, ["|rig|mixamorig:Hips"],
+                             ["rig"]])
+        joints = ast.literal_eval(self.call("ls(type='joint', long=True)"))
+        self.assertEqual(joints, ["|Hips", "|Hips|Spine", "|rig|mixamorig:Hips", "|a:Hips",
+                                  "|b:Hips", "|a:b:Hips"])
+        self.assertEqual(self.call("ls(long=True)").count("|rig|mixamorig:Hips"), 1)
+
+    def test_types_inherit(self):
+        # a joint is a transform (Maya's ls -type matches subtypes); exactType does not
+        self.assertEqual(self.call("ls('*', type='transform')"),
+                         "['persp', 'top', 'front', 'side', 'Hips', 'Spine', 'rig']")
+        self.assertEqual(self.call("ls('*', exactType='transform')"),
+                         "['persp', 'top', 'front', 'side', 'rig']")
+        self.assertEqual(self.call("ls(type='shape')"),
+                         "['perspShape', 'topShape', 'frontShape', 'sideShape']")
+        self.assertEqual(self.call("nodeType('a:Hips', inherited=True)"),
+                         "['dagNode', 'transform', 'joint']")
+        self.assertEqual(self.call("nodeType('a:Hips.rx')"), "joint")
+
+    def test_same_short_name_in_two_namespaces(self):
+        self.call("setAttr('a:Hips.rx', 10)")
+        self.assertEqual(self.call("getAttr('b:Hips.rx')"), "0.0")
+        self.assertEqual(self.call("getAttr('a:Hips.rx')"), "10.0")
+        self.call("setAttr('a:Hips.rx', lock=True)")
+        self.assertEqual(self.call("setAttr('a:Hips.rx', 1)"), LOCKED % "a:Hips.rotateX")
+        # a taken name gets a number, namespace kept; names stay unique
+        self.assertEqual(self.rig("cmds.select(clear=True)\nr = cmds.joint(name='a:Hips')"),
+                         "a:Hips1")
+
+
+# --------------------------------------------------------------------------
+# Main-thread accounting and leftovers
+# --------------------------------------------------------------------------
+
+class TestMainThreadAccounting(EmulatorCase):
+    def test_deferred_pending_runs_and_time(self):
+        state = self.emu.state()
+        self.assertEqual((state["deferred_pending"], state["deferred_run_total"],
+                          state["deferred_us_total"]), (0, 0, 0))
+        code = ("import maya.utils, time\n"
+                "maya.utils.executeDeferred(time.sleep, 0.4)\n"
+                "maya.utils.executeDeferred(len, 'a')\n"
+                "maya.utils.executeDeferred('x = 1')")
+        self.assertEqual(self.c.call(code), "None")
+        self.wait_for(lambda: self.emu.state()["deferred_pending"] == 2, timeout=0.3)
+        self.wait_for(lambda: self.emu.state()["deferred_run_total"] == 3)
+        state = self.emu.state()
+        self.assertEqual(state["deferred_pending"], 0)
+        self.assertGreaterEqual(state["deferred_us_total"], 400000)
+        self.assertLess(state["deferred_us_total"], 2000000)
+        self.assertGreaterEqual(state["main_busy_us_total"], state["deferred_us_total"])
+
+    def test_deferred_from_thread_runs_promptly_without_client(self):
+        # A thread waits until the client is gone, then defers 20 jobs one after
+        # the other and keeps the worst latency (deferred -> running on the main thread).
+        code = ("import threading, time, maya.utils, __main__\n"
+                "def work():\n"
+                "    import time, threading, maya.utils, __main__\n"
+                "    time.sleep(0.3)\n"
+                "    worst = 0.0\n"
+                "    for _ in range(20):\n"
+                "        done = threading.Event()\n"
+                "        box = []\n"
+                "        def job():\n"
+                "            box.append(time.perf_counter())\n"
+                "            box.append(threading.current_thread().name)\n"
+                "            done.set()\n"
+                "        t0 = time.perf_counter()\n"
+                "        maya.utils.executeDeferred(job)\n"
+                "        done.wait(2)\n"
+                "        worst = max(worst, box[0] - t0)\n"
+                "        time.sleep(0.01)\n"
+                "    __main__.latency = (worst, box[1])\n"
+                "threading.Thread(target=work, name='latency').start()")
+        self.assertEqual(self.c.call(code), "None")
+        self.c.close()
+        self.emu.clients.remove(self.c)
+        time.sleep(1.2)
+        c = self.emu.connect()
+        self.wait_for(lambda: c.call("repr(getattr(__import__('__main__'), 'latency', None))")
+                      != "None")
+        worst, thread = ast.literal_eval(c.call("repr(__import__('__main__').latency)"))
+        self.assertEqual(thread, "MainThread")
+        self.assertLess(worst, 0.05, "worst deferred latency %.1f ms" % (worst * 1000))
+
+    def test_user_threads(self):
+        self.assertEqual(self.emu.state()["user_threads"], [])
+        code = ("import threading, __main__\n"
+                "__main__.stop = threading.Event()\n"
+                "def parent():\n"
+                "    stop = __import__('__main__').stop\n"
+                "    t = __import__('threading').Thread(target=stop.wait, args=(10,),\n"
+                "                                       name='grandchild')\n"
+                "    t.start()\n"
+                "    __import__('__main__').stop.wait(10)\n"
+                "threading.Thread(target=parent, name='worker', daemon=True).start()")
+        self.assertEqual(self.c.call(code), "None")
+        self.wait_for(lambda: self.emu.state()["user_threads"] == ["grandchild", "worker"])
+        self.c.call("__import__('__main__').stop.set()")
+        self.wait_for(lambda: self.emu.state()["user_threads"] == [])
+
+    def test_user_sockets(self):
+        self.assertEqual(self.emu.state()["user_sockets"], [])    # not the port's own
+        code = ("import socket, threading, __main__\n"
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                "s.bind(('127.0.0.1', 0))\n"
+                "__main__.udp = s\n"
+                "__main__.tcp = []\n"
+                "def make():\n"
+                "    __import__('__main__').tcp.append(__import__('socket').socket())\n"
+                "t = threading.Thread(target=make)\nt.start()\nt.join()\n"
+                "__main__.port = s.getsockname()[1]")
+        self.assertEqual(self.c.call(code), "None")
+        port = int(self.c.call("__import__('__main__').port"))
+        self.assertEqual(self.emu.state()["user_sockets"],
+                         ["tcp unbound", "udp 127.0.0.1:%d" % port])
+        self.assertEqual(self.c.call("type(__import__('__main__').udp).__name__"), "socket")
+        self.c.call("__import__('__main__').udp.close()")
+        self.assertEqual(self.emu.state()["user_sockets"], ["tcp unbound"])
+        self.c.call("__import__('__main__').tcp.clear()")      # dropped: the GC closes it
+        self.wait_for(lambda: self.emu.state()["user_sockets"] == [])
+
+    def test_callbacks_count_with_leftovers(self):
+        self.register()
+        state = self.emu.state()
+        self.assertEqual((state["callbacks"], state["user_threads"], state["user_sockets"]),
+                         (1, [], []))
+
+
+class TestKillSemantics(unittest.TestCase):
+    """Maya quitting or killed: threads left by code run in Maya never keep the
+    emulator alive, and the control port's shutdown, SIGTERM and SIGKILL work."""
+
+    LEFTOVERS = ("import threading, socket, __main__\n"
+                 "__main__.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                 "threading.Thread(target=threading.Event().wait, name='stuck').start()")
+
+    def start(self):
+        emu = Emulator()
+        self.addCleanup(emu.stop)
+        c = emu.connect()
+        self.assertEqual(c.call(self.LEFTOVERS), "None")
+        self.assertEqual(emu.state()["user_threads"], ["stuck"])     # not a daemon
+        c.close()
+        emu.clients.remove(c)
+        return emu
+
+    def test_shutdown_with_non_daemon_thread(self):
+        emu = self.start()
+        self.assertEqual(emu.control(cmd="shutdown"), {"ok": True})
+        self.assertEqual(emu.proc.wait(TIMEOUT), 0)
+
+    def test_sigterm_with_non_daemon_thread(self):
+        emu = self.start()
+        emu.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(emu.proc.wait(TIMEOUT), 0)
+
+    def test_sigkill(self):
+        emu = self.start()
+        emu.proc.kill()
+        self.assertEqual(emu.proc.wait(TIMEOUT), -signal.SIGKILL)
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", emu.port), timeout=1).close()
+
+
 class TestScenePreload(unittest.TestCase):
     def test_scene_file(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
@@ -725,6 +1227,56 @@ class TestScenePreload(unittest.TestCase):
         self.assertEqual(c.call(cmds + ".getAttr('Spine.rotateOrder')"), "3")
         self.assertEqual(c.call(cmds + ".listRelatives('Spine', parent=True)"), "['Hips']")
         self.assertEqual(c.call(cmds + ".ls('Spine', long=True)"), "['|Hips|Spine']")
+
+
+    def test_scene_rig_rules(self):
+        """Plain transforms, namespaces, locked and connected attributes, units."""
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+            json.dump({"sceneName": "rig.ma", "units": {"linear": "m", "angle": "radian"},
+                       "joints": [
+                {"name": "rig", "type": "transform", "rotate": [0, 90, 0]},
+                {"name": "mixamorig:Hips", "parent": "rig", "translate": [0, 100, 0],
+                 "locked": ["rotateX", "tz"], "connected": ["rotateY"]},
+                {"name": "mixamorig:Spine", "parent": "mixamorig:Hips",
+                 "rotate": [0, 0, 45], "connected": ["rotate"]}]}, fh)
+        self.addCleanup(os.unlink, fh.name)
+        emu = Emulator("--scene", fh.name)
+        self.addCleanup(emu.stop)
+        c = emu.connect()
+        cmds = "__import__('maya.cmds', fromlist=['x'])."
+        self.assertEqual(c.call(cmds + "ls(type='joint', long=True)"),
+                         "['|rig|mixamorig:Hips', '|rig|mixamorig:Hips|mixamorig:Spine']")
+        self.assertEqual(c.call(cmds + "nodeType('rig')"), "transform")
+        self.assertEqual(c.call(cmds + "objExists('rig.jointOrient')"), "False")
+        self.assertEqual(c.call(cmds + "currentUnit(q=True, linear=True)"), "m")
+        self.assertEqual(c.call(cmds + "currentUnit(q=True, angle=True)"), "rad")
+        self.assertEqual(c.call(cmds + "getAttr('mixamorig:Hips.ty')"), "1.0")     # 100 cm
+        self.assertAlmostEqual(float(c.call(cmds + "getAttr('rig.ry')")), 1.5707963267948966)
+        self.assertEqual(c.call(cmds + "getAttr('mixamorig:Hips.rx', lock=True)"), "True")
+        self.assertEqual(c.call(cmds + "getAttr('mixamorig:Hips.translateZ', lock=True)"), "True")
+        self.assertEqual(c.call(cmds + "setAttr('mixamorig:Hips.rx', 0)"),
+                         LOCKED % "mixamorig:Hips.rotateX")
+        self.assertEqual(c.call(cmds + "setAttr('mixamorig:Hips.ry', 0)"),
+                         LOCKED % "mixamorig:Hips.rotateY")
+        self.assertEqual(c.call(cmds + "setAttr('mixamorig:Hips.rz', 0.5)"), "None")
+        self.assertEqual(c.call(cmds + "connectionInfo('mixamorig:Hips.ry', isDestination=True)"),
+                         "True")
+        self.assertEqual(c.call(cmds + "listConnections('mixamorig:Hips.ry', source=True, "
+                                "destination=False, plugs=True)"),
+                         "['mixamorig:Hips_driver.out_rotateY']")
+        self.assertEqual(c.call(cmds + "nodeType('mixamorig:Hips_driver')"), "expression")
+        # the driven plug keeps its value
+        self.assertAlmostEqual(float(c.call(cmds + "getAttr('mixamorig:Spine.rz')")), 0.7853981633974483)
+        self.assertEqual(c.call(cmds + "setAttr('mixamorig:Spine.rx', 0)"),
+                         LOCKED % "mixamorig:Spine.rotateX")
+        bad = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        with bad:
+            json.dump({"joints": [{"name": "a", "locked": ["nope"]}]}, bad)
+        self.addCleanup(os.unlink, bad.name)
+        proc = subprocess.run([sys.executable, EMULATOR, "--scene", bad.name],
+                              capture_output=True, timeout=10)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"has no attribute 'nope'", proc.stderr)
 
 
 @unittest.skipUnless(hasattr(socket, "AF_UNIX"), "no Unix sockets")

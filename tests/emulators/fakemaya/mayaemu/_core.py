@@ -17,10 +17,13 @@ import builtins
 import collections
 import io
 import queue
+import socket
 import sys
 import threading
+import time
 import traceback
 import types
+import weakref
 
 # MCommandMessage message types (same numbering in API 1 and API 2).
 kHistory, kDisplay, kInfo, kWarning, kError, kResult, kStackTrace = range(7)
@@ -67,6 +70,9 @@ class Config:
 CONFIG = Config()
 
 
+UNDO_QUEUE_LENGTH = 50
+
+
 class State:
     """Counters and records shown by the control port's ``state`` command."""
 
@@ -78,6 +84,11 @@ class State:
         self.undo_depth = 0
         self.undo_chunks = []
         self.undo_state = True
+        # Maya's undo queue: one entry per undoable command, or per outermost
+        # chunk; bounded like Maya's (50 entries by default). Names only.
+        self.undo_queue = collections.deque(maxlen=UNDO_QUEUE_LENGTH)
+        self.undo_chunk_recorded = False   # the open chunk already has its entry
+        self.undo_chunk_name = ""          # name of the outermost open chunk
         self.commandport_calls = []
         self.open_ports = []
         self.scene_name = ""
@@ -93,6 +104,10 @@ class State:
             self.crashes = []       # emulated "Maya crashes" (descriptions)
             self.last_messages = collections.deque(maxlen=20)
             self.output = collections.deque(maxlen=200)   # (text, type) emitted
+            self.undo_entries_total = 0  # undo queue entries ever recorded
+            self.deferred_run_total = 0  # deferred jobs run on the main thread
+            self.deferred_ns_total = 0   # main-thread time spent in them
+            self.main_busy_ns_total = 0  # main-thread time in commands + deferred jobs
 
     def take_fault(self):
         """Return the pending fault (and its seconds) and reset it: faults apply once."""
@@ -135,10 +150,35 @@ def crashes():
         return list(STATE.crashes)
 
 
+def record_undo(command):
+    """Record one undoable command in Maya's undo queue: nothing while undo is
+    off; inside an open chunk, the whole outermost chunk is one entry."""
+    with STATE.lock:
+        if not STATE.undo_state:
+            return
+        if STATE.undo_depth > 0:
+            if STATE.undo_chunk_recorded:
+                return
+            STATE.undo_chunk_recorded = True
+            command = "chunk:" + STATE.undo_chunk_name
+        STATE.undo_queue.append(command)
+        STATE.undo_entries_total += 1
+
+
 def snapshot():
     """The control port's ``state`` reply."""
     with STATE.lock:
         return {
+            "undo_entries_total": STATE.undo_entries_total,
+            "undo_queue_length": len(STATE.undo_queue),
+            "undo_queue": list(STATE.undo_queue)[-10:],
+            "undo_state": STATE.undo_state,
+            "deferred_pending": len(_deferred),
+            "deferred_run_total": STATE.deferred_run_total,
+            "deferred_us_total": STATE.deferred_ns_total // 1000,
+            "main_busy_us_total": STATE.main_busy_ns_total // 1000,
+            "user_threads": user_threads(),
+            "user_sockets": user_sockets(),
             "messages": STATE.messages,
             "executions": STATE.executions,
             "connections": STATE.connections,
@@ -196,6 +236,7 @@ class _Job:
 
 
 _jobs = queue.Queue()
+_in_job = [False]      # the main thread is running a commandPort job
 _deferred = collections.deque()
 _STOP = object()
 _WAKE = object()
@@ -230,6 +271,7 @@ def defer(fn, *args):
 def _run_deferred():
     while _deferred:
         fn, args = _deferred.popleft()
+        start = time.perf_counter_ns()
         try:
             if isinstance(fn, str):
                 exec(compile(fn, "<maya console>", "exec", dont_inherit=True),
@@ -241,6 +283,13 @@ def _run_deferred():
         except BaseException:
             # Maya reports errors of deferred code in the Script Editor.
             sys.stderr.write(traceback.format_exc())
+        finally:
+            spent = time.perf_counter_ns() - start
+            with STATE.lock:
+                STATE.deferred_run_total += 1
+                STATE.deferred_ns_total += spent
+                if not _in_job[0]:       # processIdleEvents() inside a command: counted there
+                    STATE.main_busy_ns_total += spent
 
 
 def run_main_loop():
@@ -255,6 +304,8 @@ def run_main_loop():
             break
         if job is _WAKE:
             continue
+        start = time.perf_counter_ns()
+        _in_job[0] = True
         try:
             job.result = job.fn(*job.args)
         except EmulatorShutdown:
@@ -262,6 +313,10 @@ def run_main_loop():
         except BaseException as exc:
             job.error = exc
         finally:
+            _in_job[0] = False
+            spent = time.perf_counter_ns() - start
+            with STATE.lock:
+                STATE.main_busy_ns_total += spent
             job.done.set()
 
 
@@ -269,6 +324,94 @@ def request_stop():
     """Ask the main loop to end (used by the control port's ``shutdown``)."""
     stop_event.set()
     _jobs.put(_STOP)
+
+
+# --------------------------------------------------------------------------
+# Leftovers: threads and sockets created by code run in Maya
+# --------------------------------------------------------------------------
+
+_TRACKING = [False]
+_user_sockets = weakref.WeakSet()
+_REAL_SOCKET = socket.socket
+_REAL_THREAD_START = threading.Thread.start
+
+
+def _in_maya_code():
+    """True when the current thread runs code "in Maya": the main thread (once
+    the emulator's own threads are up, it only runs Maya code) or a thread that
+    such code started (directly or not)."""
+    if not _TRACKING[0]:
+        return False
+    return on_main_thread() or getattr(threading.current_thread(), "_mayaemu_user", False)
+
+
+def _tracked_thread_start(self):
+    if _in_maya_code():
+        self._mayaemu_user = True
+    return _REAL_THREAD_START(self)
+
+
+class _MayaSocket(_REAL_SOCKET):
+    """``socket.socket`` as code run in Maya sees it: remembers the sockets it
+    creates (weakly: a socket dropped without close() is closed by the GC)."""
+
+    __slots__ = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if _in_maya_code():
+            with STATE.lock:
+                _user_sockets.add(self)
+
+
+_MayaSocket.__name__ = _MayaSocket.__qualname__ = "socket"
+_MayaSocket.__module__ = "socket"
+
+
+def install_leftover_tracking():
+    """From now on, threads started and sockets created by code run in Maya are
+    tracked. Call once the emulator's own threads and sockets exist."""
+    threading.Thread.start = _tracked_thread_start
+    socket.socket = _MayaSocket
+    _TRACKING[0] = True
+
+
+def user_threads():
+    """Names of the live threads started by code run in Maya."""
+    return sorted(t.name for t in threading.enumerate()
+                  if getattr(t, "_mayaemu_user", False) and t.is_alive())
+
+
+def _describe_socket(sock):
+    kind = {socket.SOCK_STREAM: "tcp", socket.SOCK_DGRAM: "udp"}.get(sock.type, str(sock.type))
+    if getattr(socket, "AF_UNIX", None) is not None and sock.family == socket.AF_UNIX:
+        kind = "unix-" + kind
+    try:
+        addr = sock.getsockname()
+        if isinstance(addr, tuple):
+            host = addr[0]
+            if not addr[1]:
+                return "%s unbound" % kind
+            addr = ("[%s]:%d" if ":" in host else "%s:%d") % (host, addr[1])
+        addr = str(addr) or "unbound"
+    except OSError:
+        addr = "unbound"
+    return "%s %s" % (kind, addr)
+
+
+def user_sockets():
+    """Descriptions ("udp 127.0.0.1:5000") of the open sockets created by code
+    run in Maya."""
+    with STATE.lock:
+        socks = list(_user_sockets)
+    out = []
+    for sock in socks:
+        try:
+            if sock.fileno() != -1:
+                out.append(_describe_socket(sock))
+        except Exception:
+            pass
+    return sorted(out)
 
 
 # --------------------------------------------------------------------------
