@@ -607,6 +607,17 @@ class TestMelPort(EmulatorCase):
         self.c.send("about -v\n\ngetpid")
         self.assertEqual([self.c.text() for _ in range(3)], ["2024", "", str(self.emu.pid)])
 
+    def test_current_unit(self):
+        self.assertEqual(self.c.call('currentUnit -linear "m" -angle "rad"'), "")
+        self.assertEqual(self.c.call("currentUnit -q -linear"), "m")
+        self.assertEqual(self.c.call("currentUnit -q -fullName -angle"), "radian")
+        self.assertEqual(self.c.call('currentUnit -linear "parsec"'),
+                         "// Error: Line 1.28: currentUnit: Invalid linear unit 'parsec'. //")
+        self.assertEqual(self.c.call('python("import maya.cmds as c")'), "")
+        self.assertEqual(self.c.call('python("c.joint(p=(0, 1, 0))")'), "joint1")
+        self.assertEqual(self.c.call('currentUnit -linear "cm"'), "")
+        self.assertEqual(self.c.call("python(\"c.getAttr('joint1.ty')\")"), "100")
+
     def test_python_error(self):
         self.assertIn("ZeroDivisionError: division by zero", self.c.call('python("1/0")'))
 

@@ -462,7 +462,7 @@ def _command_port(args, flags):
         raise MelError(str(exc)) from None
 
 
-_CURRENT_UNIT = {"q": 0, "query": 0, "l": 1, "linear": 1, "a": 1, "angle": 1,
+_CURRENT_UNIT = {"q": 0, "query": 0, "f": 0, "fullName": 0, "l": 1, "linear": 1, "a": 1, "angle": 1,
                  "t": 1, "time": 1}
 
 
