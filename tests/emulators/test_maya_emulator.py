@@ -861,6 +861,34 @@ class TestConnections(RigCase):
         self.assertEqual(self.call("setAttr('Hips.rx', 1)"), "None")
 
 
+class TestKeyed(RigCase):
+    def test_keyed_plug_can_be_set_until_time_changes(self):
+        """maya-joints.md: a keyed attribute can be set, but the animation curve wins
+        at the next time change. Keyed plugs ARE destinations of a connection."""
+        self.rig("cmds.setAttr('Hips.rx', 10)\nr = cmds.setKeyframe('Hips.rx')")
+        info = self.rig("r = [cmds.connectionInfo('Hips.rx', isDestination=True),\n"
+                        "     cmds.listConnections('Hips.rx', source=True, destination=False,"
+                        " plugs=True),\n"
+                        "     cmds.nodeType('Hips_rotateX')]")
+        self.assertEqual(info, [True, ["Hips_rotateX.output"], "animCurveTA"])
+        self.assertEqual(self.call("setAttr('Hips.rx', 25)"), "None")
+        self.assertEqual(self.call("setAttr('Hips.rotate', 25, 1, 2)"), "None")
+        self.assertEqual(self.call("getAttr('Hips.rx')"), "25.0")
+        self.assertEqual(self.call("currentTime(5)"), "5.0")
+        self.assertEqual(self.call("currentTime(q=True)"), "5.0")
+        self.assertEqual(self.call("getAttr('Hips.rotate')"), "[(10.0, 1.0, 2.0)]")
+        # keying a node keys translate, rotate and scale: nine curves
+        self.assertEqual(self.rig("r = cmds.setKeyframe('Spine')"), 9)
+        self.assertEqual(self.call("ls(type='animCurveTL')"),
+                         "['Spine_translateX', 'Spine_translateY', 'Spine_translateZ']")
+        # a plug driven by anything else still cannot be set, nor keyed
+        self.rig("cmds.createNode('transform', name='d')\n"
+                 "r = cmds.connectAttr('d.ry', 'Hips.ry')")
+        self.assertEqual(self.call("setAttr('Hips.ry', 1)"), LOCKED % "Hips.rotateY")
+        self.assertEqual(self.call("setKeyframe('Hips.ry')"),
+                         "setKeyframe: 'Hips.rotateY' is connected and cannot be keyed.")
+
+
 class TestUnits(RigCase):
     def test_linear_units(self):
         for unit, expected in (("mm", 1000.0), ("cm", 100.0), ("m", 1.0), ("in", 100 / 2.54),
@@ -1249,7 +1277,7 @@ class TestScenePreload(unittest.TestCase):
                 {"name": "mixamorig:Hips", "parent": "rig", "translate": [0, 100, 0],
                  "locked": ["rotateX", "tz"], "connected": ["rotateY"]},
                 {"name": "mixamorig:Spine", "parent": "mixamorig:Hips",
-                 "rotate": [0, 0, 45], "connected": ["rotate"]}]}, fh)
+                 "rotate": [0, 0, 45], "connected": ["rotate"], "keyed": ["translate"]}]}, fh)
         self.addCleanup(os.unlink, fh.name)
         emu = Emulator("--scene", fh.name)
         self.addCleanup(emu.stop)
@@ -1280,6 +1308,9 @@ class TestScenePreload(unittest.TestCase):
         self.assertAlmostEqual(float(c.call(cmds + "getAttr('mixamorig:Spine.rz')")), 0.7853981633974483)
         self.assertEqual(c.call(cmds + "setAttr('mixamorig:Spine.rx', 0)"),
                          LOCKED % "mixamorig:Spine.rotateX")
+        self.assertEqual(c.call(cmds + "connectionInfo('mixamorig:Spine.ty', isDestination=True)"),
+                         "True")
+        self.assertEqual(c.call(cmds + "setAttr('mixamorig:Spine.translate', 1, 2, 3)"), "None")
         bad = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
         with bad:
             json.dump({"joints": [{"name": "a", "locked": ["nope"]}]}, bad)

@@ -687,6 +687,45 @@ def listConnections(*args, **kwargs):
     return out or None
 
 
+# -- keys and time -------------------------------------------------------------------
+
+_TIME = [1.0]
+
+
+@_command("attribute", "at", undoable=True)
+def setKeyframe(*args, **kwargs):
+    """Key plugs (or a node's translate/rotate/scale and the other channels named
+    with attribute=) at their current value. Returns the number of keys set."""
+    attrs = _get(kwargs, "attribute", "at")
+    if isinstance(attrs, str):
+        attrs = [attrs]
+    count = 0
+    for name in _flatten(args) or list(SCENE.selection):
+        if "." in name:
+            plugs = [_plug(name)]
+        else:
+            node = SCENE.get(name)
+            wanted = attrs or ["translate", "rotate", "scale"]
+            plugs = [(node,) + ATTR_ALIASES[a] for a in wanted]
+        for node, attr, index in plugs:
+            for i in ([index] if index is not None or attr not in VECTOR_ATTRS else range(3)):
+                SCENE.key(node, attr, i)
+                count += 1
+    return count
+
+
+@_command("query", "q", "edit", "e", "update", "u")
+def currentTime(*args, **kwargs):
+    """Query or change the current time; a change re-evaluates every keyed plug."""
+    if _on(kwargs, "query", "q"):
+        return _TIME[0]
+    if not args:
+        raise RuntimeError("currentTime: Not enough objects or values.")
+    _TIME[0] = float(args[0])
+    SCENE.evaluate_curves()
+    return _TIME[0]
+
+
 # -- xform -------------------------------------------------------------------------
 
 @_command("query", "q", "edit", "e", "worldSpace", "ws", "objectSpace", "os",

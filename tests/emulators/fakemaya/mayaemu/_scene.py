@@ -260,6 +260,8 @@ class Scene:
         Named: the plug being set, or for a compound the first blocked one."""
         if not node.locked and not node.inputs:       # the common case, kept cheap
             return None
+        blocking = lambda k: k in node.locked or (k in node.inputs and not is_anim_curve(
+            self.connections[(node, k)][0]))
         key = plug_key(attr, index)
         if index is not None:
             keys = (key, attr)
@@ -268,7 +270,7 @@ class Scene:
         else:
             keys = (key,)
         for k in keys:
-            if k in node.locked or k in node.inputs:
+            if blocking(k):
                 return key if index is not None else k
         return None
 
@@ -278,11 +280,11 @@ class Scene:
         if node.inputs and depth < 32:
             key = plug_key(attr, index)
             src = self.connections.get((node, key))
-            if src is not None:
+            if src is not None and not is_anim_curve(src[0]):
                 return self.read_key(src[0], src[1], depth + 1)
             if index is not None:
                 src = self.connections.get((node, attr))
-                if src is not None:
+                if src is not None and not is_anim_curve(src[0]):
                     value = self.read_key(src[0], src[1], depth + 1)
                     return value[index] if isinstance(value, list) else value
         value = node.attrs[attr]
@@ -363,6 +365,35 @@ class Scene:
         self.connections[dst] = src
         dst[0].inputs.add(dst[1])
 
+    def key(self, node, attr, index):
+        """setKeyframe on one number: its animation curve (made on first use, named
+        like Maya's, "Hips_rotateX") now holds the current value. Returns the curve."""
+        key = plug_key(attr, index)
+        src = self.connections.get((node, key))
+        if src is not None and is_anim_curve(src[0]):
+            curve = src[0]
+        else:
+            if src is not None:
+                raise RuntimeError("setKeyframe: '%s' is connected and cannot be keyed."
+                                   % self.plug_name(node, key))
+            kind = ("animCurveTL" if attr in LINEAR_ATTRS else
+                    "animCurveTA" if attr in ANGLE_ATTRS else "animCurveTU")
+            curve = self.create(kind, "%s_%s" % (node.name, key))
+            self.connect((curve, "output"), (node, key))
+        curve.attrs["output"] = self.read_leaf(node, attr, index)
+        return curve
+
+    def evaluate_curves(self):
+        """A time change: every keyed plug takes its curve's value again (the
+        curves here are constant: the value of their last key)."""
+        for (node, key), (src, _) in list(self.connections.items()):
+            if is_anim_curve(src):
+                attr, index = ATTR_ALIASES[key]
+                if index is None:
+                    node.attrs[attr] = src.attrs["output"]
+                else:
+                    node.attrs[attr][index] = src.attrs["output"]
+
     def disconnect(self, dst):
         """Remove the connection into dst; the plug keeps the last value it read."""
         node, key = dst
@@ -381,7 +412,8 @@ class Scene:
         """Preload joints (see README.md, "Scene files"):
         {"sceneName": "...", "units": {"linear": "m", "angle": "rad"},
          "joints": [{"name", "type", "parent", "translate", "rotate", "scale",
-                     "jointOrient", "rotateAxis", "rotateOrder", "locked", "connected"}]}.
+                     "jointOrient", "rotateAxis", "rotateOrder", "locked", "connected",
+                     "keyed"}]}.
         Values are internal (centimetres, degrees) whatever the units say.
         Returns the scene name ("" if absent)."""
         with open(path, "r", encoding="utf-8") as fh:
@@ -423,6 +455,10 @@ class Scene:
             for key in spec.get("locked", []):
                 attr, index = self._scene_plug(node, key)
                 self.lock(node, attr, index, True)
+            for key in spec.get("keyed", []):
+                attr, index = self._scene_plug(node, key)
+                for i in ([index] if index is not None or attr not in VECTOR_ATTRS else range(3)):
+                    self.key(node, attr, i)
             connected = spec.get("connected", [])
             if connected:
                 # An "expression" node drives them, holding the values they had.
@@ -442,6 +478,11 @@ class Scene:
         if alias is None or alias[0] not in node.attrs:
             raise ValueError("%s has no attribute %r" % (node.name, key))
         return alias
+
+
+def is_anim_curve(node):
+    """Keyed plugs are connected from an animation curve, yet can be set."""
+    return node.type.startswith("animCurve")
 
 
 def _match_ns(name, pattern, recursive):
