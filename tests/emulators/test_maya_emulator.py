@@ -795,6 +795,20 @@ class TestLocks(RigCase):
             self.assertEqual(self.call("setAttr('%s', %s)" % (plug, value)), LOCKED % name)
 
 
+class TestAttributeQueries(RigCase):
+    def test_types_and_existence(self):
+        types = self.rig("r = [cmds.getAttr('Hips.' + a, type=True) for a in ('translate', 'tx',"
+                         " 'rotate', 'rx', 'jox', 'rax', 'sx', 'rotateOrder', 'v')]")
+        self.assertEqual(types, ["double3", "doubleLinear", "double3", "doubleAngle",
+                                 "doubleAngle", "doubleAngle", "double", "enum", "bool"])
+        self.assertEqual(self.call("getAttr('Hips.rotateOrder', asString=True)"), "xyz")
+        self.rig("cmds.createNode('expression', name='e')\n"
+                 "r = cmds.connectAttr('e.out', 'Hips.rx')")
+        found = self.rig("r = [cmds.objExists(p) for p in ('Hips.rx', 'Hips.nope', 'e.out',"
+                         " 'e.other', 'nope.rx', '|Hips|Spine.jointOrientZ')]")
+        self.assertEqual(found, [True, False, True, False, False, True])
+
+
 class TestConnections(RigCase):
     def setUp(self):
         super().setUp()

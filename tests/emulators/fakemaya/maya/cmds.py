@@ -329,10 +329,11 @@ def select(*args, **kwargs):
 def objExists(name):
     name = str(name)
     if "." in name:
-        node_name, attr = name.split(".", 1)
-        node = SCENE.find(node_name)
-        alias = ATTR_ALIASES.get(attr)
-        return bool(node and alias and alias[0] in node.attrs)
+        try:
+            _plug(name)
+        except (ValueError, RuntimeError):
+            return False
+        return True
     return SCENE.find(name) is not None
 
 
@@ -482,12 +483,25 @@ def _to_ui(attr, value):
     return value if factor == 1.0 else value / factor
 
 
-@_command("type", "typ", "asString", "as", "lock", "l", "time", "t")
+def _attr_type(node, attr, index):
+    if not node.is_dag:
+        return "double"
+    if attr in VECTOR_ATTRS:
+        if index is None:
+            return "double3"
+        return ("doubleLinear" if attr == "translate" else
+                "double" if attr == "scale" else "doubleAngle")
+    return "enum" if attr == "rotateOrder" else "bool"
+
+
+@_command("type", "typ", "asString", "as", "lock", "l")
 def getAttr(plug, **kwargs):
     """Values in the current UI units; a connected plug reads its source."""
     node, attr, index = _plug(plug)
     if _on(kwargs, "lock", "l"):
         return plug_key(attr, index) in node.locked
+    if _on(kwargs, "type", "typ"):
+        return _attr_type(node, attr, index)
     if not node.is_dag:                               # a dynamic attribute
         return SCENE.read_key(node, attr)
     if attr in VECTOR_ATTRS:
