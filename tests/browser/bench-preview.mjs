@@ -9,7 +9,8 @@
 // Goal: 200 joints at 120 Hz with p95 frame time ≤ 16.7 ms. The simulator's characters are the
 // humanoid (65 joints) and the fish; it has no 200-joint one yet, so the default is the humanoid.
 // Usage: npm run build && node tests/browser/bench-preview.mjs
-//   [--seconds 10] [--width 1280 --height 800] [--character humanoid|fish] [--rate 120]
+//   [--seconds 10] [--width 1280 --height 800] [--character humanoid|fish] [--rate 120] [--baseline 5]
+// The baseline (first, same run): the app's frames with nothing streaming, for how loaded the machine is.
 import { openApp } from "./harness.mjs";
 
 const arg = (name, fallback) => {
@@ -31,21 +32,11 @@ const fmt = (v) => (Number.isFinite(v) ? v.toFixed(2).padStart(7) : "     —");
 const row = (label, values) =>
   console.log(`${label.padEnd(34)} p50 ${fmt(pct(values, 50))}  p95 ${fmt(pct(values, 95))}  p99 ${fmt(pct(values, 99))}  max ${fmt(Math.max(...values))} ms  (n=${values.length})`);
 
-const app = await openApp({ context: { viewport: { width, height } } });
-try {
-  const { page } = app;
-  const sim = await app.mosketchSim({ character, rate });
-  await page.getByTestId("mosketch-address").fill(sim.address);
-  await page.getByTestId("mosketch-connect").click();
-  await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
-  await page.waitForFunction(() => (window.__mayalinkPreview?.info().joints ?? 0) > 0, null, { timeout: 15_000 });
-  await page.waitForTimeout(1500); // warm up: shaders compiled, frames/s window filled
-  const canvas = await page.getByTestId("preview-canvas").boundingBox();
-  const before = await page.evaluate(() => window.__mayalinkPreview.info());
-  await page.evaluate(() => window.__mayalinkPreview.resetFrameTimes());
+const baselineSeconds = Number(arg("baseline", "5"));
 
-  // Measure every browser frame for `seconds` (a passive rAF loop: it draws nothing).
-  const browserFrames = await page.evaluate(
+/** Every browser frame's interval for `ms` (a passive rAF loop: it draws nothing). */
+const measureFrames = (page, ms) =>
+  page.evaluate(
     (ms) =>
       new Promise((resolve) => {
         const deltas = [];
@@ -59,8 +50,27 @@ try {
         };
         requestAnimationFrame(tick);
       }),
-    seconds * 1000,
+    ms,
   );
+
+const app = await openApp({ context: { viewport: { width, height } } });
+try {
+  const { page } = app;
+  // Baseline in the same run (the machine is shared): the same page with nothing streaming.
+  await page.waitForTimeout(1000);
+  const idleFrames = baselineSeconds > 0 ? await measureFrames(page, baselineSeconds * 1000) : [];
+  const sim = await app.mosketchSim({ character, rate });
+  await page.getByTestId("mosketch-address").fill(sim.address);
+  await page.getByTestId("mosketch-connect").click();
+  await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
+  await page.waitForFunction(() => (window.__mayalinkPreview?.info().joints ?? 0) > 0, null, { timeout: 15_000 });
+  await page.waitForTimeout(1500); // warm up: shaders compiled, frames/s window filled
+  const canvas = await page.getByTestId("preview-canvas").boundingBox();
+  const before = await page.evaluate(() => window.__mayalinkPreview.info());
+  await page.evaluate(() => window.__mayalinkPreview.resetFrameTimes());
+
+  // Measure every browser frame for `seconds` (a passive rAF loop: it draws nothing).
+  const browserFrames = await measureFrames(page, seconds * 1000);
   const after = await page.evaluate(() => window.__mayalinkPreview.info());
   const times = await page.evaluate(() => window.__mayalinkPreview.frameTimes());
   const stats = await page.evaluate(() => ({
@@ -76,6 +86,7 @@ try {
   console.log(`Preview benchmark — ${after.joints} joints (mosketch-sim --character ${character} --rate ${rate}), for ${seconds} s`);
   console.log(`Chromium headless, ${width}×${height} window, preview canvas ${Math.round(canvas.width)}×${Math.round(canvas.height)} px, WebGL: ${gl}`);
   console.log("");
+  if (idleFrames.length > 1) row(`baseline: nothing streaming (${baselineSeconds} s)`, idleFrames.slice(1));
   row("browser frame time (all frames)", browserFrames.slice(1));
   row("preview: interval between renders", times.intervals);
   row("preview: work per rendered frame", times.work);
@@ -90,7 +101,9 @@ try {
   const all = browserFrames.slice(1);
   const p95 = pct(all, 95);
   const late = all.filter((d) => d > 16.7 * 1.5).length;
-  console.log(`browser frames longer than 1.5 vsync (dropped): ${late} of ${all.length} (${((100 * late) / all.length).toFixed(1)} %)`);
+  const idle = idleFrames.slice(1);
+  const idleLate = idle.filter((d) => d > 16.7 * 1.5).length;
+  console.log(`browser frames longer than 1.5 vsync (dropped): ${late} of ${all.length} (${((100 * late) / all.length).toFixed(1)} %)` + (idle.length ? `; baseline ${idleLate} of ${idle.length} (${((100 * idleLate) / idle.length).toFixed(1)} %)` : ""));
   // rAF timestamps sit on the 60 Hz vsync grid (16.7 ms ± ~0.1 ms of timer jitter).
   console.log(`goal p95 frame time < 16.7 ms (one 60 Hz vsync): ${p95 <= 16.7 + 0.5 ? "met" : "NOT met"} — p95 ${p95.toFixed(2)} ms, p95 preview work ${pct(times.work, 95).toFixed(2)} ms`);
   if (app.errors.length) console.log("page errors:", app.errors.map(String));
