@@ -1005,6 +1005,37 @@ class TestUnits(RigCase):
                          [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 120, 0, 1])
 
 
+    def test_xform_world_rotation(self):
+        """ws ro: the world rotation (jointOrient, rotateAxis and the parents
+        included) as Euler angles in the node's own rotate order, UI units."""
+        self.rig("cmds.setAttr('Hips.jointOrient', 0, 0, 30)\n"
+                 "cmds.setAttr('Spine.rotateAxis', 0, 0, 10)\n"
+                 "cmds.setAttr('Spine.rotate', 0, 0, 20)\nr = None")
+        ro = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, ro=True)"))
+        for got, want in zip(ro, (0.0, 0.0, 60.0)):
+            self.assertAlmostEqual(got, want, places=9)
+        self.assertEqual(ast.literal_eval(self.call("xform('Spine', q=True, ro=True)")),
+                         [0.0, 0.0, 20.0])
+        # a non-trivial rotation comes back in the node's order, and rebuilds the same matrix
+        self.rig("cmds.setAttr('Hips.jointOrient', 0, 0, 0)\n"
+                 "cmds.setAttr('Spine.rotateAxis', 0, 0, 0)\n"
+                 "cmds.setAttr('Hips.rotate', 10, 20, 30)\n"
+                 "cmds.setAttr('Spine.rotate', 0, 0, 0)\n"
+                 "cmds.setAttr('Spine.rotateOrder', 5)\nr = None")
+        ro = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, ro=True)"))
+        m = ast.literal_eval(self.call("xform('Hips', q=True, ws=True, m=True)"))
+        self.rig("cmds.setAttr('Hips.rotate', 0, 0, 0)\n"
+                 "cmds.setAttr('Spine.rotate', %r, %r, %r)\nr = None" % tuple(ro))
+        m2 = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, m=True)"))
+        for got, want in zip(m2[:12], m[:12]):
+            self.assertAlmostEqual(got, want, places=9)
+        self.assertNotAlmostEqual(ro[0], 10.0, places=3)     # zyx, not the parent's xyz
+        self.call("currentUnit(angle='rad')")
+        ro_rad = ast.literal_eval(self.call("xform('Spine', q=True, ws=True, ro=True)"))
+        for got, want in zip(ro_rad, ro):
+            self.assertAlmostEqual(got, want * 3.141592653589793 / 180, places=9)
+
+
 class TestUndoQueue(RigCase):
     def entries(self):
         return self.emu.state()["undo_entries_total"]

@@ -12,7 +12,8 @@ import re
 from mayaemu import _core
 from mayaemu._scene import (ANGLE_UNITS, ATTR_ALIASES, DAG_TYPES, LINEAR_UNITS, SCENE,
                             SHAPE_TYPES, TRANSFORM_TYPES, UNIT_LONG, UNIT_SHORT, UNITS,
-                            VECTOR_ATTRS, inherited_types, plug_key, unit_factor)
+                            VECTOR_ATTRS, inherited_types, matrix_euler, plug_key,
+                            unit_factor)
 
 _ROTATE_ORDERS = ["xyz", "yzx", "zxy", "xzy", "yxz", "zyx"]
 _UNITS = UNITS      # the scene's current UI units (shared with _scene)
@@ -746,8 +747,8 @@ def currentTime(*args, **kwargs):
           "translation", "t", "rotation", "ro", "rotateOrder", "roo", "matrix", "m",
           "relative", "r", "absolute", "a", "scale", "s", "preserve", "p", undoable=True)
 def xform(*args, **kwargs):
-    """Query t (object or world space), ro (object space), roo, s, m (object or
-    world space); set t, ro, s, roo in object space. UI units."""
+    """Query t, ro (world space: Euler angles in the node's rotate order), roo, s, m,
+    in object or world space; set t, ro, s, roo in object space. UI units."""
     names = _flatten(args) or list(SCENE.selection)
     if not names:
         raise RuntimeError("xform: Not enough objects or values.")
@@ -769,8 +770,9 @@ def xform(*args, **kwargs):
                 return [v / linear for v in SCENE.world_matrix(node)[3][:3]]
             return [SCENE.read_leaf(node, "translate", i) / linear for i in range(3)]
         if _on(kwargs, "rotation", "ro"):
-            if world:
-                raise RuntimeError("xform: world-space rotation queries are not emulated")
+            if world:       # the world rotation, as Euler angles in the node's rotate order
+                order = int(SCENE.read_leaf(node, "rotateOrder", None))
+                return [v / angle for v in matrix_euler(SCENE.world_matrix(node), order)]
             return [SCENE.read_leaf(node, "rotate", i) / angle for i in range(3)]
         if _on(kwargs, "scale", "s"):
             return [SCENE.read_leaf(node, "scale", i) for i in range(3)]

@@ -110,6 +110,31 @@ def euler_matrix(degrees, order=0):
     return m
 
 
+def matrix_euler(m, order=0):
+    """Euler angles in degrees, in rotate order ``order``, of the rotation part of
+    the row-vector matrix m (its rows normalised, so scale does not count).
+    Inverse of euler_matrix; near gimbal lock the last angle is 0."""
+    rows = []
+    for r in m[:3]:
+        n = math.sqrt(sum(v * v for v in r[:3])) or 1.0
+        rows.append([v / n for v in r[:3]])
+    # column-vector form R = M^T = Rk.Rj.Ri for order "ijk" (i applied first)
+    R = [[rows[c][r] for c in range(3)] for r in range(3)]
+    i, j, k = ("xyz".index(a) for a in ROTATE_ORDERS[order])
+    sign = 1.0 if (i, j, k) in ((0, 1, 2), (1, 2, 0), (2, 0, 1)) else -1.0
+    sb = max(-1.0, min(1.0, -sign * R[k][i]))
+    b = math.asin(sb)
+    if abs(sb) < 1.0 - 1e-12:
+        a = math.atan2(sign * R[k][j], R[k][k])
+        c = math.atan2(sign * R[j][i], R[i][i])
+    else:                                   # gimbal lock: fold the last angle into the first
+        a = math.atan2(-sign * R[j][k], R[j][j])
+        c = 0.0
+    out = [0.0, 0.0, 0.0]
+    out[i], out[j], out[k] = math.degrees(a), math.degrees(b), math.degrees(c)
+    return out
+
+
 class Node:
     def __init__(self, name, node_type):
         self.name = name
