@@ -1036,6 +1036,53 @@ class TestUnits(RigCase):
             self.assertAlmostEqual(got, want * 3.141592653589793 / 180, places=9)
 
 
+class TestSceneMaths(unittest.TestCase):
+    """The scene's matrix maths, in process (no emulator needed)."""
+
+    def test_euler_round_trip_all_orders(self):
+        sys.path.insert(0, os.path.join(HERE, "fakemaya"))
+        try:
+            from mayaemu._scene import ROTATE_ORDERS, euler_matrix, matrix_euler
+        finally:
+            sys.path.remove(os.path.join(HERE, "fakemaya"))
+        import random
+        rng = random.Random(7)
+        for order, axes in enumerate(ROTATE_ORDERS):
+            for _ in range(300):
+                first, middle, last = (rng.uniform(-179, 179), rng.uniform(-89, 89),
+                                       rng.uniform(-179, 179))
+                angles = [0.0] * 3
+                for axis, value in zip(axes, (first, middle, last)):
+                    angles["xyz".index(axis)] = value
+                back = matrix_euler(euler_matrix(angles, order), order)
+                for got, want in zip(back, angles):
+                    self.assertAlmostEqual(got, want, places=7, msg=(axes, angles, back))
+            # gimbal lock (middle angle 90): other angles, same matrix
+            angles = [0.0] * 3
+            for axis, value in zip(axes, (30.0, 90.0, 20.0)):
+                angles["xyz".index(axis)] = value
+            m = euler_matrix(angles, order)
+            back = euler_matrix(matrix_euler(m, order), order)
+            for row, row2 in zip(m, back):
+                for got, want in zip(row2, row):
+                    self.assertAlmostEqual(got, want, places=9)
+
+    def test_rotate_order_meaning(self):
+        """maya-joints.md: "xyz" applies X first: row-vector Rx.Ry.Rz."""
+        sys.path.insert(0, os.path.join(HERE, "fakemaya"))
+        try:
+            from mayaemu._scene import euler_matrix
+        finally:
+            sys.path.remove(os.path.join(HERE, "fakemaya"))
+        def apply(point, angles, order):
+            m = euler_matrix(angles, order)
+            return [round(sum(point[r] * m[r][c] for r in range(3)), 9) + 0.0 for c in range(3)]
+        # +90 about X takes +Y to +Z, then +90 about Z keeps it
+        self.assertEqual(apply([0, 1, 0], [90, 0, 90], 0), [0.0, 0.0, 1.0])
+        # zyx: Z first takes +Y to -X, X keeps it
+        self.assertEqual(apply([0, 1, 0], [90, 0, 90], 5), [-1.0, 0.0, 0.0])
+
+
 class TestUndoQueue(RigCase):
     def entries(self):
         return self.emu.state()["undo_entries_total"]
