@@ -156,12 +156,19 @@ try {
   });
   const before = await heap(cdp);
 
+  // Baseline in the same run (the machine is shared): the same page with nothing arriving.
+  await startFrameRecorder(page);
+  await page.waitForTimeout(3000);
+  const idle = await stopFrameRecorder(page);
+
   // The history: HISTORY lines printed in Maya at FILL_RATE lines/s.
   const start = (await sizes(page)).held;
   const t0 = Date.now();
+  await startFrameRecorder(page);
   await run(page, printer(0, HISTORY, FILL_RATE));
   const afterFillHeld = await settle(page, start + HISTORY, 180_000 + (HISTORY / FILL_RATE) * 2000, 30_000);
   const fillWs = ws.take();
+  const filling = await stopFrameRecorder(page);
   const fillMs = Date.now() - t0;
   await page.waitForTimeout(500);
   const afterFill = await heap(cdp);
@@ -209,16 +216,20 @@ try {
   const search = await stopFrameRecorder(page);
   const final = await sizes(page);
 
+  const b = stats(idle.deltas);
   const f = stats(follow.deltas);
   const s = stats(scroll.deltas);
   const q = stats(search.deltas);
   const streamed = streamedHeld - beforeStream;
   console.log("Mayalink console benchmark (Chromium headless; emulated Maya → UDP → mayalink serve → WebSocket → UI)");
   console.log(`  history: ${n(afterFillHeld - start)} of ${n(HISTORY)} lines printed in Maya at ${n(FILL_RATE)}/s arrived in ${fillMs} ms`);
+  const fl = stats(filling.deltas);
+  console.log(`  frames while the history arrives: ${fl.frames} — p95 ${ms(fl.p95)}, max ${ms(fl.max)}; long tasks ${filling.longTasks} (longest ${ms(filling.longest)})`);
   const wsLine = (w) => `${n(w.frames)} messages, ${(w.bytes / 1e6).toFixed(1)} MB, largest ${(w.largest / 1e6).toFixed(2)} MB`;
   console.log(`  WebSocket while filling: ${wsLine(fillWs)}; while streaming: ${wsLine(streamWs)}`);
   console.log(`  streamed: ${n(streamed)} of ${n(RATE * SECONDS)} lines in ${SECONDS} s (${n(RATE)}/s), following the newest: ${following}`);
   console.log(`  held after streaming: ${n(endSizes.held)} lines; rows in the DOM: ${endSizes.domRows}; held at the end: ${n(final.held)}`);
+  console.log(`  baseline, nothing arriving (3 s): ${b.frames} frames — p50 ${ms(b.p50)}, p95 ${ms(b.p95)}, max ${ms(b.max)}, dropped ${b.dropped}`);
   console.log(
     `  frames while streaming: ${f.frames} — p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, p99 ${ms(f.p99)}, max ${ms(f.max)}; dropped frames ${f.dropped}; long tasks ${follow.longTasks} (longest ${ms(follow.longest)})`,
   );
