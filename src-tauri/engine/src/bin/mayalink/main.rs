@@ -4,6 +4,7 @@
 mod bench_maya;
 mod bench_output;
 mod maya_cmd;
+mod mcp;
 mod mosketch_cmd;
 mod serve;
 
@@ -39,6 +40,9 @@ enum Command {
     BenchOutput(bench_output::Args),
     /// Serve the app's UI and engine to a browser on this machine (prints the URL).
     Serve(serve::Args),
+    /// An MCP server on stdio: assistants (Claude Code, Claude Desktop, VS Code) run
+    /// code in Maya, read its output and Mosketch's pose through Mayalink.
+    Mcp(mcp::McpArgs),
     /// Mosketch: watch a streaming server, run the simulator, benchmark the link.
     #[command(flatten)]
     Mosketch(mosketch_cmd::MosketchCommands),
@@ -61,6 +65,7 @@ fn main() -> std::process::ExitCode {
         Command::Tail(a) => runtime().block_on(maya_cmd::tail(a)),
         Command::Sessions(c) => maya_cmd::sessions(c),
         Command::Serve(a) => serve::run(a),
+        Command::Mcp(a) => mcp::run(a),
         Command::Mosketch(c) => mosketch_cmd::run(c),
         Command::BenchMaya(args) => bench_maya::run(args),
         Command::BenchOutput(args) => bench_output::run(args),
