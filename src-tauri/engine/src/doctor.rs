@@ -49,6 +49,21 @@ pub struct DoctorReport {
     pub arch: String,
     pub log_dir: String,
     pub ports: Vec<PortStatus>,
+    /// The `mayalink` CLI installed beside the running program (absolute path), if
+    /// there is one: what an assistant's MCP configuration starts (`mayalink mcp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cli_path: Option<String>,
+}
+
+/// The `mayalink` CLI next to the running executable (the app and the CLI are
+/// installed side by side), when it exists.
+pub fn cli_path() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let cli = exe
+        .parent()?
+        .join(format!("mayalink{}", std::env::consts::EXE_SUFFIX));
+    cli.is_file().then(|| cli.display().to_string())
 }
 
 /// Binding is the only check that sends nothing to anyone: a busy port could be a
@@ -77,6 +92,7 @@ pub fn report(app_version: &str) -> DoctorReport {
                 free: port_free(port, proto),
             })
             .collect(),
+        cli_path: cli_path(),
     }
 }
 
@@ -93,6 +109,9 @@ impl DoctorReport {
                 "  {:>5}/{:?}  {:<7} {}\n",
                 p.port, p.proto, state, p.purpose
             ));
+        }
+        if let Some(cli) = &self.cli_path {
+            s.push_str(&format!("cli: {cli} (assistants: {cli} mcp)\n"));
         }
         s
     }
