@@ -10,7 +10,7 @@
 // tests never touch ~/.config or ~/.local/share. Child logs (stderr) go to
 // tests/artifacts/browser/logs/; screenshots to tests/artifacts/browser/.
 import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -68,6 +68,16 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 let logSerial = 0;
+// Child logs of earlier runs: keep a day's worth.
+try {
+  for (const f of readdirSync(LOGS_DIR)) {
+    const path = join(LOGS_DIR, f);
+    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
+  }
+} catch {
+  /* no logs yet */
+}
+
 /** A fresh temporary folder (removed by the app that owns it). */
 export function tempDir(prefix = "mayalink-browser-") {
   return mkdtempSync(join(tmpdir(), prefix));
