@@ -9,6 +9,7 @@ pub mod console;
 pub mod doctor;
 pub mod error;
 pub mod frames;
+pub mod link;
 pub mod logging;
 pub mod maya;
 pub mod mosketch;

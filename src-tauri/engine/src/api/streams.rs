@@ -59,7 +59,7 @@ pub fn mosketch_pose(e: &Engine, mut sink: impl FnMut(PoseSnapshot) -> bool + Se
         Some(p) => sink(p),
         None => true,
     };
-    follow_mosketch(e, |w| w.pose.clone(), |p| Some(p), sink);
+    follow_mosketch(e, |w| w.pose.clone(), Some, sink);
 }
 
 /// Follows one watch of whichever Mosketch session is current, across reconnects

@@ -57,6 +57,23 @@ impl MayaAddress {
         Ok(MayaAddress::Tcp { host, port })
     }
 
+    /// The IP address Maya is reached at (a Unix socket's Maya is on this machine),
+    /// for what Mayalink sends it over UDP (the live link).
+    pub async fn ip(&self) -> Result<std::net::IpAddr, crate::AppError> {
+        match self {
+            MayaAddress::Unix { .. } => Ok(std::net::Ipv4Addr::LOCALHOST.into()),
+            MayaAddress::Tcp { host, port } => {
+                let host = if host.is_empty() { "127.0.0.1" } else { host };
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                tokio::net::lookup_host((host, *port))
+                    .await?
+                    .next()
+                    .map(|a| a.ip())
+                    .ok_or_else(|| crate::AppError::invalid(format!("cannot resolve {host}")))
+            }
+        }
+    }
+
     pub fn port(&self) -> Option<u16> {
         match self {
             MayaAddress::Tcp { port, .. } => Some(*port),

@@ -424,8 +424,16 @@ def _emit_all(text, mtype):
         pass
 
 
+_CLEANUP_HOOKS = []  # what other parts of the helper installed for a session (the live link)
+
+
 def _cleanup(req):
     session = req["session"]
+    for hook in _CLEANUP_HOOKS:
+        try:
+            hook(session)
+        except Exception:
+            pass
     removed = _stop_session(session)
     for rid in [r for r in _REGISTRY.staged if r.startswith(session + ":")]:
         del _REGISTRY.staged[rid]

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use super::protocol::PortKind;
 
-const SOURCE: &str = include_str!("helper.py");
+/// helper.py with the live link's part appended: one module in Maya, two files here.
+const SOURCE: &str = concat!(include_str!("helper.py"), include_str!("helper_link.py"));
 pub const MODULE: &str = "mayalink_helper";
 /// Base64 characters of helper source per install line.
 const INSTALL_CHUNK: usize = 2400;

@@ -3,6 +3,7 @@
 
 mod bench_maya;
 mod bench_output;
+mod link_cmd;
 mod maya_cmd;
 mod mcp;
 mod mosketch_cmd;
@@ -38,6 +39,8 @@ enum Command {
     BenchMaya(bench_maya::Args),
     /// Benchmark: UDP output ingest through the listener vs a raw recv loop (prints figures).
     BenchOutput(bench_output::Args),
+    /// The live link: Mosketch drives Mayas' joints (or, with --to-mosketch, Maya's pose goes to Mosketch).
+    Link(link_cmd::Args),
     /// Serve the app's UI and engine to a browser on this machine (prints the URL).
     Serve(serve::Args),
     /// An MCP server on stdio: assistants (Claude Code, Claude Desktop, VS Code) run
@@ -65,6 +68,7 @@ fn main() -> std::process::ExitCode {
         Command::Tail(a) => runtime().block_on(maya_cmd::tail(a)),
         Command::Sessions(c) => maya_cmd::sessions(c),
         Command::Serve(a) => serve::run(a),
+        Command::Link(a) => link_cmd::run(a),
         Command::Mcp(a) => mcp::run(a),
         Command::Mosketch(c) => mosketch_cmd::run(c),
         Command::BenchMaya(args) => bench_maya::run(args),

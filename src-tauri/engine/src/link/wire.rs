@@ -1,0 +1,177 @@
+//! The live link's datagrams between the app and the helper in Maya
+//! (`maya/helper_link.py`). Every datagram starts `MLL1`, the link's 16-byte token,
+//! a kind and a sequence number; anything else is dropped unread.
+//!
+//! - pose (app → Maya): `u16 count`, then per node `u16 index, u8 mask` and, when the
+//!   mask has rotate bits (0–2), three f64 rotate values, when it has translate bits
+//!   (3–5), three f64 translate values — in the scene's UI units.
+//! - keepalive (app → Maya): nothing; the helper stops a link quiet for 10 s.
+//! - applied (Maya → app): f64 main-thread seconds, u32 frames applied, u32 frames
+//!   superseded (totals), then the JSON `[[plug, message], …]` of plugs that failed
+//!   for the first time (each is reported once).
+//! - sample (Maya → app, "Follow Maya"): `u16 count`, then six f64 per node (rotate,
+//!   translate, UI units).
+
+use bytes::{Buf, BufMut, BytesMut};
+
+pub const MAGIC: &[u8; 4] = b"MLL1";
+pub const HEADER: usize = 4 + 16 + 1 + 4;
+pub const KIND_POSE: u8 = 1;
+pub const KIND_KEEPALIVE: u8 = 2;
+pub const KIND_APPLIED: u8 = 10;
+pub const KIND_SAMPLE: u8 = 11;
+
+pub type Token = [u8; 16];
+
+/// Which channels a pose entry sets: bits 0–2 rotate X/Y/Z, 3–5 translate X/Y/Z.
+pub const ROTATE: u8 = 0b000_111;
+pub const TRANSLATE: u8 = 0b111_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoseEntry {
+    pub index: u16,
+    pub mask: u8,
+    pub rotate: [f64; 3],
+    pub translate: [f64; 3],
+}
+
+fn header(buf: &mut BytesMut, token: &Token, kind: u8, seq: u32) {
+    buf.put_slice(MAGIC);
+    buf.put_slice(token);
+    buf.put_u8(kind);
+    buf.put_u32(seq);
+}
+
+pub fn encode_pose(token: &Token, seq: u32, entries: &[PoseEntry]) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(HEADER + 2 + entries.len() * 51);
+    header(&mut buf, token, KIND_POSE, seq);
+    buf.put_u16(entries.len() as u16);
+    for e in entries {
+        buf.put_u16(e.index);
+        buf.put_u8(e.mask);
+        if e.mask & ROTATE != 0 {
+            e.rotate.iter().for_each(|v| buf.put_f64(*v));
+        }
+        if e.mask & TRANSLATE != 0 {
+            e.translate.iter().for_each(|v| buf.put_f64(*v));
+        }
+    }
+    buf
+}
+
+pub fn encode_keepalive(token: &Token) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(HEADER);
+    header(&mut buf, token, KIND_KEEPALIVE, 0);
+    buf
+}
+
+/// What Maya sends back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromMaya {
+    Applied {
+        seq: u32,
+        main_thread_s: f64,
+        applied: u32,
+        superseded: u32,
+        /// `(plug, message)` of plugs that failed for the first time.
+        failures: Vec<(String, String)>,
+    },
+    Sample(Vec<[f64; 6]>),
+}
+
+/// Decodes a datagram from Maya; `None` for anything that is not ours or is malformed.
+pub fn decode(token: &Token, data: &[u8]) -> Option<FromMaya> {
+    if data.len() < HEADER || &data[..4] != MAGIC || &data[4..20] != token {
+        return None;
+    }
+    let kind = data[20];
+    let seq = u32::from_be_bytes(data[21..25].try_into().ok()?);
+    let mut body = &data[HEADER..];
+    match kind {
+        KIND_APPLIED => {
+            if body.remaining() < 16 {
+                return None;
+            }
+            let main_thread_s = body.get_f64();
+            let applied = body.get_u32();
+            let superseded = body.get_u32();
+            let failures = if body.is_empty() {
+                vec![]
+            } else {
+                serde_json::from_slice::<Vec<(String, String)>>(body).ok()?
+            };
+            Some(FromMaya::Applied {
+                seq,
+                main_thread_s,
+                applied,
+                superseded,
+                failures,
+            })
+        }
+        KIND_SAMPLE => {
+            if body.remaining() < 2 {
+                return None;
+            }
+            let n = body.get_u16() as usize;
+            if body.remaining() != n * 48 {
+                return None;
+            }
+            Some(FromMaya::Sample(
+                (0..n)
+                    .map(|_| std::array::from_fn(|_| body.get_f64()))
+                    .collect(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_and_other_tokens_are_dropped() {
+        let token = [7u8; 16];
+        assert_eq!(decode(&token, b""), None);
+        assert_eq!(decode(&token, &[0u8; 40]), None);
+        let mut other = BytesMut::new();
+        header(&mut other, &[8u8; 16], KIND_APPLIED, 1);
+        other.put_slice(&[0u8; 16]);
+        assert_eq!(decode(&token, &other), None);
+        let mut truncated = BytesMut::new();
+        header(&mut truncated, &token, KIND_SAMPLE, 0);
+        truncated.put_u16(3);
+        truncated.put_f64(1.0);
+        assert_eq!(decode(&token, &truncated), None);
+    }
+
+    #[test]
+    fn applied_and_sample_decode() {
+        let token = [1u8; 16];
+        let mut b = BytesMut::new();
+        header(&mut b, &token, KIND_APPLIED, 42);
+        b.put_f64(0.001);
+        b.put_u32(10);
+        b.put_u32(2);
+        b.put_slice(br#"[["Hips.rotateX","locked"]]"#);
+        assert_eq!(
+            decode(&token, &b),
+            Some(FromMaya::Applied {
+                seq: 42,
+                main_thread_s: 0.001,
+                applied: 10,
+                superseded: 2,
+                failures: vec![("Hips.rotateX".into(), "locked".into())],
+            })
+        );
+        let mut s = BytesMut::new();
+        header(&mut s, &token, KIND_SAMPLE, 0);
+        s.put_u16(1);
+        (0..6).for_each(|i| s.put_f64(i as f64));
+        assert_eq!(
+            decode(&token, &s),
+            Some(FromMaya::Sample(vec![[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]]))
+        );
+    }
+}

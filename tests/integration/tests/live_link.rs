@@ -1,0 +1,499 @@
+//! The live link against the Maya emulator (running the real helper) and the
+//! Mosketch simulator, over real sockets: Maya's channels rebuild Mosketch's pose
+//! by the spec's own definition (`JO · R · RA`, composed axis by axis) on rigs with
+//! namespaces, every rotate order and non-zero rotate axes; MEL ports; two Mayas;
+//! locked channels reported once; Maya's pose back to Mosketch; the CLI's contract;
+//! and nothing of the link left in Maya afterwards.
+
+use glam::{DQuat, DVec3};
+use mayalink_engine::console::ConsoleHub;
+use mayalink_engine::link::euler::{self, RotateOrder};
+use mayalink_engine::link::live::TargetSpecShared;
+use mayalink_engine::link::{LiveLink, Overrides};
+use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
+use mayalink_engine::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
+use mayalink_engine::simulators::mosketch::{Character, CharacterKind};
+use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
+use mayalink_integration_tests::{mayalink_bin, session_id, Emulator};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a test rig differs from the simulator's character.
+#[derive(Clone, Copy)]
+struct Quirks {
+    namespace: Option<&'static str>,
+    /// Joint i gets rotate order (i + shift) % 6.
+    order_shift: Option<usize>,
+    rotate_axis: bool,
+}
+
+const PLAIN: Quirks = Quirks {
+    namespace: None,
+    order_shift: None,
+    rotate_axis: false,
+};
+
+/// The emulator's scene for the simulator's humanoid: same names, parents, rest
+/// offsets (cm) and orientations (jointOrient), plus the test's quirks.
+fn scene_file(dir: &std::path::Path, quirks: Quirks) -> std::path::PathBuf {
+    let c = Character::new(CharacterKind::Humanoid);
+    let joints = c.skeleton().joints();
+    let name = |n: &str| match quirks.namespace {
+        Some(ns) => format!("{ns}:{n}"),
+        None => n.to_string(),
+    };
+    let list: Vec<Value> = joints
+        .iter()
+        .enumerate()
+        .map(|(i, j)| {
+            let jo = euler::from_quat(DQuat::from_array(j.orient), RotateOrder::Xyz, None)
+                .map(f64::to_degrees);
+            let order = quirks.order_shift.map_or(0, |s| (i + s) % 6);
+            let ra = if quirks.rotate_axis {
+                [7.0 + i as f64, -12.0, 25.0]
+            } else {
+                [0.0; 3]
+            };
+            json!({
+                "name": name(&j.name),
+                "parent": j.parent.map(|p| name(&joints[p].name)),
+                "translate": j.offset.map(|v| v * 100.0),
+                "jointOrient": jo,
+                "rotateAxis": ra,
+                "rotateOrder": order,
+            })
+        })
+        .collect();
+    let path = dir.join("humanoid.json");
+    std::fs::write(
+        &path,
+        json!({"sceneName": "humanoid.ma", "joints": list}).to_string(),
+    )
+    .unwrap();
+    path
+}
+
+struct World {
+    sim: MosketchSimulator,
+    _dir: tempfile::TempDir,
+    emulators: Vec<Emulator>,
+}
+
+async fn world(quirks: &[Quirks], rate_hz: f64, extra: &[&str]) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let emulators = quirks
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let sub = dir.path().join(i.to_string());
+            std::fs::create_dir_all(&sub).unwrap();
+            let scene = scene_file(&sub, *q);
+            let mut args = vec!["--scene", scene.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            Emulator::start(&args)
+        })
+        .collect();
+    let sim = MosketchSimulator::start(SimConfig {
+        port: 0,
+        settings: SimSettings {
+            rate_hz,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    World {
+        sim,
+        _dir: dir,
+        emulators,
+    }
+}
+
+async fn mosketch(sim: &MosketchSimulator) -> Arc<MosketchSession> {
+    let (s, _) = MosketchSession::start(MosketchConfig {
+        port: sim.port(),
+        ack_memory: None,
+        ..Default::default()
+    });
+    let mut st = s.status();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !matches!(
+            st.borrow_and_update().connection,
+            ConnectionState::Streaming
+        ) {
+            st.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("Mosketch streams");
+    Arc::new(s)
+}
+
+async fn maya(emu: &Emulator) -> Arc<MayaSession> {
+    let s = MayaSession::spawn(
+        SessionConfig::new(
+            session_id("link"),
+            "t",
+            MayaAddress::parse(&emu.address()).unwrap(),
+        ),
+        ConsoleHub::default(),
+        None,
+    );
+    s.connect().await.expect("Maya connects");
+    Arc::new(s)
+}
+
+fn spec(session: &Arc<MayaSession>) -> Arc<TargetSpecShared> {
+    Arc::new(TargetSpecShared {
+        session: session.clone(),
+        host: "127.0.0.1".parse().unwrap(),
+        overrides: Overrides::new(),
+    })
+}
+
+/// Every joint's channels, read through the commandPort as Maya has them.
+async fn channels(s: &MayaSession) -> Value {
+    let code = "import json, maya.cmds as c\njson.dumps({n: [list(c.getAttr(n + '.rotate')[0]), list(c.getAttr(n + '.jointOrient')[0]), list(c.getAttr(n + '.rotateAxis')[0]), c.getAttr(n + '.rotateOrder'), list(c.getAttr(n + '.translate')[0])] for n in c.ls(type='joint')})";
+    let r = s
+        .run(code, Language::Python, RunOptions::default())
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    // The value is the repr of the JSON string: '{...}'.
+    let text = r.value.unwrap();
+    serde_json::from_str(text.trim_matches('\'')).unwrap()
+}
+
+/// The local rotation Maya builds from a joint's channels, by the spec's definition.
+fn maya_local(ch: &Value) -> DQuat {
+    let v = |i: usize| -> [f64; 3] {
+        let a = ch[i].as_array().unwrap();
+        [0, 1, 2].map(|k| a[k].as_f64().unwrap().to_radians())
+    };
+    let axis = [DVec3::X, DVec3::Y, DVec3::Z];
+    let composed = |e: [f64; 3], order: [usize; 3]| {
+        DQuat::from_axis_angle(axis[order[2]], e[order[2]])
+            * DQuat::from_axis_angle(axis[order[1]], e[order[1]])
+            * DQuat::from_axis_angle(axis[order[0]], e[order[0]])
+    };
+    let orders = [
+        [0, 1, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [0, 2, 1],
+        [1, 0, 2],
+        [2, 1, 0],
+    ];
+    let ro = orders[ch[3].as_u64().unwrap() as usize];
+    composed(v(1), [0, 1, 2]) * composed(v(0), ro) * composed(v(2), [0, 1, 2])
+}
+
+/// Waits until Maya applied a frame and no newer frame arrived while reading it back;
+/// then every mapped joint's channels must give Mosketch's rotation of that frame.
+async fn assert_maya_matches_mosketch(
+    link: &LiveLink,
+    m: &MosketchSession,
+    s: &MayaSession,
+    ns: Option<&str>,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no quiet frame to compare"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let pose = m.pose().borrow().clone();
+        let applied = link.status().borrow()[0].figures.last_frame_applied;
+        if applied != pose.frame || applied == 0 {
+            continue;
+        }
+        let ch = channels(s).await;
+        if m.pose().borrow().frame != pose.frame {
+            continue; // a frame arrived while reading: try again
+        }
+        let mut checked = 0;
+        for j in &pose.joints {
+            let name = ns.map_or(j.name.clone(), |ns| format!("{ns}:{}", j.name));
+            let Some(c) = ch.get(&name) else { continue };
+            let want = DQuat::from_array(j.r).normalize();
+            let got = maya_local(c);
+            assert!(
+                want.dot(got).abs() > 1.0 - 1e-6,
+                "{name}: Mosketch {want} Maya {got} ({c})"
+            );
+            if let Some(t) = j.t {
+                let cm = c[4].as_array().unwrap();
+                // Without rotate axis, translate is T in centimetres.
+                if c[2]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|v| v.as_f64() == Some(0.0))
+                {
+                    for k in 0..3 {
+                        assert!(
+                            (cm[k].as_f64().unwrap() - t[k] * 100.0).abs() < 1e-6,
+                            "{name} T"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, pose.joints.len(), "every joint compared");
+        return;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mosketch_drives_a_rig_with_namespaces_every_rotate_order_and_rotate_axes() {
+    let quirks = Quirks {
+        namespace: Some("mixamorig"),
+        order_shift: Some(1),
+        rotate_axis: true,
+    };
+    let w = world(&[quirks], 8.0, &[]).await;
+    let m = mosketch(&w.sim).await;
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    let st = link.status().borrow()[0].clone();
+    assert_eq!(
+        st.mapping.pairs.len(),
+        65,
+        "{:?}",
+        st.mapping.unmapped_mosketch
+    );
+    assert!(
+        st.mapping.pairs[0].maya.contains("mixamorig:"),
+        "{:?}",
+        st.mapping.pairs[0]
+    );
+    assert_maya_matches_mosketch(&link, &m, &s, Some("mixamorig")).await;
+    link.stop().await;
+    let _ = s.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_stream_drives_two_mayas_one_of_them_on_a_mel_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let scene = scene_file(dir.path(), PLAIN);
+    let a = Emulator::start(&["--scene", scene.to_str().unwrap()]);
+    let b = Emulator::start(&["--scene", scene.to_str().unwrap(), "--source-type", "mel"]);
+    let sim = MosketchSimulator::start(SimConfig {
+        port: 0,
+        settings: SimSettings {
+            rate_hz: 30.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let m = mosketch(&sim).await;
+    let (sa, sb) = (maya(&a).await, maya(&b).await);
+    let link = LiveLink::start(m.clone(), vec![spec(&sa), spec(&sb)])
+        .await
+        .unwrap();
+    let mut status = link.status();
+    tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            {
+                let s = status.borrow_and_update();
+                if s.len() == 2 && s.iter().all(|t| t.figures.frames_applied >= 10) {
+                    return;
+                }
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("both Mayas apply frames");
+    for t in link.status().borrow().iter() {
+        assert!(
+            t.figures.main_thread_p95_us.is_some() && t.figures.latency_p95_ms.is_some(),
+            "{t:?}"
+        );
+        assert!(t.ended.is_none());
+    }
+    link.stop().await;
+    for (emu, s) in [(&a, &sa), (&b, &sb)] {
+        let _ = s.cleanup().await;
+        let st = emu.state();
+        assert_eq!(st["callbacks"], 0, "{st}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maya_pose_goes_back_to_mosketch_with_mosketchs_names() {
+    let w = world(&[PLAIN], 2.0, &[]).await;
+    let m = mosketch(&w.sim).await;
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    // Stop Mosketch driving, pose a joint by hand in Maya, send it.
+    link.follow(0, true).await.unwrap();
+    let r = s
+        .run(
+            "import maya.cmds as c\nc.setAttr('LeftArm.rotate', 10, 20, 30)",
+            Language::Python,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    link.follow(0, false).await.unwrap();
+    let n = link.send_maya_pose(0).await.unwrap();
+    assert_eq!(n, 65);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let pose = loop {
+        if let Some(p) = w.sim.clients().iter().flat_map(|c| c.poses.clone()).last() {
+            break p;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Mosketch got no pose"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let arm = pose
+        .iter()
+        .find(|j| j.name == "LeftArm")
+        .expect("Mosketch's name");
+    let c = Character::new(CharacterKind::Humanoid);
+    let jo =
+        DQuat::from_array(c.skeleton().joints()[c.skeleton().index_of("LeftArm").unwrap()].orient);
+    let want = jo * euler::to_quat([10f64, 20.0, 30.0].map(f64::to_radians), RotateOrder::Xyz);
+    assert!(
+        want.dot(DQuat::from_array(arm.r.unwrap())).abs() > 1.0 - 1e-9,
+        "{arm:?}"
+    );
+    link.stop().await;
+    let _ = s.cleanup().await;
+}
+
+fn run_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(mayalink_bin())
+        .args(args)
+        .output()
+        .expect("mayalink runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_streams_n_frames_to_every_maya_then_leaves_nothing_behind() {
+    let w = world(&[PLAIN, PLAIN], 60.0, &[]).await;
+    let mosketch = format!("127.0.0.1:{}", w.sim.port());
+    let (a, b) = (w.emulators[0].address(), w.emulators[1].address());
+    let out = tokio::task::spawn_blocking(move || {
+        run_cli(&[
+            "link",
+            "--mosketch",
+            &mosketch,
+            "--maya",
+            &a,
+            "--maya",
+            &b,
+            "--frames",
+            "30",
+        ])
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stdout
+            .matches("65 of 65 Mosketch joints mapped, 0 not mapped")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    for emu in &w.emulators {
+        let st = emu.state();
+        assert_eq!(st["callbacks"], 0, "{st}");
+    }
+    // Maya's pose back, once.
+    let mosketch = format!("127.0.0.1:{}", w.sim.port());
+    let a = w.emulators[0].address();
+    let out = tokio::task::spawn_blocking(move || {
+        run_cli(&[
+            "link",
+            "--maya",
+            &a,
+            "--mosketch",
+            &mosketch,
+            "--to-mosketch",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Sent Maya's pose to Mosketch: 65 joints")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_exits_2_when_mosketch_or_a_maya_cannot_be_reached() {
+    let w = world(&[PLAIN], 30.0, &[]).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mosketch = format!("127.0.0.1:{}", w.sim.port());
+    let maya = w.emulators[0].address();
+    let out = tokio::task::spawn_blocking(move || {
+        let no_mosketch = run_cli(&[
+            "link",
+            "--mosketch",
+            &format!("127.0.0.1:{closed}"),
+            "--maya",
+            &maya,
+            "--frames",
+            "5",
+        ]);
+        let no_maya = run_cli(&[
+            "link",
+            "--mosketch",
+            &mosketch,
+            "--maya",
+            &format!(":{closed}"),
+            "--frames",
+            "5",
+        ]);
+        (no_mosketch, no_maya)
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.0.status.code(), Some(2), "{:?}", out.0);
+    assert_eq!(out.1.status.code(), Some(2), "{:?}", out.1);
+    assert!(!String::from_utf8_lossy(&out.1.stderr).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_mapped_is_a_clear_error_not_a_silent_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let scene = dir.path().join("other.json");
+    std::fs::write(
+        &scene,
+        json!({"joints": [{"name": "root"}, {"name": "spine_01", "parent": "root"}]}).to_string(),
+    )
+    .unwrap();
+    let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
+    let sim = MosketchSimulator::start(SimConfig {
+        port: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let m = mosketch(&sim).await;
+    let s = maya(&emu).await;
+    let err = LiveLink::start(m.clone(), vec![spec(&s)])
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.message.contains("map them by hand"), "{err:?}");
+    let _ = s.cleanup().await;
+}
