@@ -8,6 +8,12 @@ import type { DiscoverArgs } from "./DiscoverArgs";
 import type { DiscoveredMaya } from "./DiscoveredMaya";
 import type { DoctorReport } from "./DoctorReport";
 import type { JointSpaceArgs } from "./JointSpaceArgs";
+import type { LinkFileArgs } from "./LinkFileArgs";
+import type { LinkFollowArgs } from "./LinkFollowArgs";
+import type { LinkMayaArgs } from "./LinkMayaArgs";
+import type { LinkOverrideArgs } from "./LinkOverrideArgs";
+import type { LinkStartArgs } from "./LinkStartArgs";
+import type { LinkView } from "./LinkView";
 import type { MayaInfo } from "./MayaInfo";
 import type { MayaRunAllArgs } from "./MayaRunAllArgs";
 import type { MayaRunArgs } from "./MayaRunArgs";
@@ -92,4 +98,24 @@ skeleton_from_maya: [SkeletonFromMayaArgs, Skeleton],
 /**
  * A skeleton file: `mayalink-skeleton/1` JSON or a BVH hierarchy.
  */
-skeleton_load_file: [PathArgs, Skeleton], };
+skeleton_load_file: [PathArgs, Skeleton], 
+/**
+ * Mosketch drives these Mayas live (replaces a running link).
+ */
+link_start: [LinkStartArgs, LinkView], 
+/**
+ * Stops the live link: nothing of it stays in any Maya.
+ */
+link_stop: [NoArgs, null], 
+/**
+ * "Follow Maya": that Maya's pose goes to Mosketch live (Mosketch stops driving it).
+ */
+link_follow: [LinkFollowArgs, null], 
+/**
+ * "Send Maya pose to Mosketch", once: how many joints were sent.
+ */
+link_send_maya_pose: [LinkMayaArgs, number], 
+/**
+ * The artist's choice for one Mosketch joint (saved per scene and character).
+ */
+link_set_override: [LinkOverrideArgs, LinkView], link_export_overrides: [LinkFileArgs, null], link_import_overrides: [LinkFileArgs, LinkView], };

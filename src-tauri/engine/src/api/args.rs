@@ -154,3 +154,51 @@ pub struct SkeletonFromMayaArgs {
     pub session: String,
     pub names: Vec<String>,
 }
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct LinkStartArgs {
+    /// The Maya sessions Mosketch drives (ids), in the order the figures come back.
+    pub sessions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct LinkFollowArgs {
+    /// Which Maya of the running link (its index).
+    pub maya: usize,
+    pub on: bool,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct LinkMayaArgs {
+    pub maya: usize,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct LinkOverrideArgs {
+    pub maya: usize,
+    pub mosketch: String,
+    /// The Maya node (long path) to drive; null: drive nothing.
+    #[serde(default)]
+    #[ts(optional)]
+    pub node: Option<String>,
+    /// Forget the artist's choice: back to matching by name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub clear: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(export)]
+pub struct LinkFileArgs {
+    pub maya: usize,
+    pub path: String,
+}

@@ -3,6 +3,8 @@
 //! simulators). Cloning shares them; each service owns its own tasks.
 
 use crate::console::ConsoleHub;
+use crate::link::overrides::OverrideStore;
+use crate::link::{LiveLink, TargetStatus};
 use crate::mosketch::link::MosketchLink;
 use crate::mosketch::MosketchConfig;
 use crate::simulators::{DemoMaya, MosketchSimulator, SimConfig};
@@ -37,9 +39,30 @@ pub struct Engine {
     pub(super) config: EngineConfig,
     /// Autosaved tabs when there is no config folder.
     pub(super) tabs_in_memory: Arc<Mutex<Option<String>>>,
+    /// The live link, when running, and the Maya sessions it drives.
+    pub(super) link: Arc<Mutex<LinkSlot>>,
+    pub(super) link_view: Arc<tokio::sync::watch::Sender<LinkView>>,
+    overrides: Arc<Mutex<OverrideStore>>,
     /// The built-in simulators of demo mode, alive while the engine runs. An async
     /// mutex on purpose: it serialises demo start-up (two clicks start one demo).
     demo: Arc<tokio::sync::Mutex<Demo>>,
+}
+
+#[derive(Default)]
+pub(super) struct LinkSlot {
+    pub live: Option<LiveLink>,
+    pub sessions: Vec<String>,
+}
+
+/// What the UI shows of the live link.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LinkView {
+    pub running: bool,
+    /// The Maya session ids driven, in order.
+    pub sessions: Vec<String>,
+    pub mayas: Vec<TargetStatus>,
 }
 
 #[derive(Default)]
@@ -54,12 +77,16 @@ impl Engine {
         let store = config.config_dir.as_ref().map(|d| d.join("sessions.json"));
         let workspace = Workspace::new(console.clone(), store);
         let mosketch = MosketchLink::new(console.clone());
+        let overrides = OverrideStore::new(config.config_dir.as_deref());
         Self {
             console,
             workspace,
             mosketch,
             config,
             tabs_in_memory: Default::default(),
+            link: Default::default(),
+            link_view: Arc::new(tokio::sync::watch::channel(LinkView::default()).0),
+            overrides: Arc::new(Mutex::new(overrides)),
             demo: Default::default(),
         }
     }
@@ -69,10 +96,51 @@ impl Engine {
         self.config.config_dir.as_ref().map(|d| d.join("tabs.json"))
     }
 
-    /// Removes Mayalink's callbacks from every Maya and closes the Mosketch session;
-    /// each Maya gives up within about a second when it is gone.
+    /// The artist's saved mapping choices (never held across an await).
+    pub fn link_overrides(&self) -> std::sync::MutexGuard<'_, OverrideStore> {
+        self.overrides.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Installs (or clears) the running link and mirrors its status into the view.
+    pub(super) fn set_link(&self, live: Option<LiveLink>, sessions: Vec<String>) {
+        let view = self.link_view.clone();
+        if let Some(l) = &live {
+            let mut status = l.status();
+            let ids = sessions.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mayas = status.borrow_and_update().clone();
+                    view.send_replace(LinkView {
+                        running: true,
+                        sessions: ids.clone(),
+                        mayas,
+                    });
+                    if status.changed().await.is_err() {
+                        break;
+                    }
+                }
+            });
+        } else {
+            self.link_view.send_replace(LinkView::default());
+        }
+        let mut slot = self.link.lock().unwrap_or_else(|p| p.into_inner());
+        slot.live = live;
+        slot.sessions = sessions;
+    }
+
+    /// Stops the live link, removes Mayalink's callbacks from every Maya and closes
+    /// the Mosketch session; each Maya gives up within about a second when it is gone.
     pub async fn shutdown(&self) {
+        let live = self
+            .link
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .live
+            .take();
         let _ = tokio::time::timeout(Duration::from_secs(3), async {
+            if let Some(live) = live {
+                live.stop().await;
+            }
             tokio::join!(self.workspace.shutdown(), self.mosketch.disconnect());
         })
         .await;

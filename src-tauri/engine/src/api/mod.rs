@@ -10,13 +10,14 @@ mod args;
 mod diagnostics;
 mod editor;
 mod engine;
+mod link;
 pub(crate) mod map;
 mod maya;
 mod mosketch;
 mod streams;
 
 pub use args::*;
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineConfig, LinkView};
 
 use crate::console::ConsoleBatch;
 use crate::doctor::DoctorReport;
@@ -31,6 +32,7 @@ use crate::workspace::{ConsoleHistory, RunOutcome, SessionView};
 mod handlers {
     pub use super::diagnostics::*;
     pub use super::editor::*;
+    pub use super::link::*;
     pub use super::maya::*;
     pub use super::mosketch::*;
 }
@@ -79,6 +81,18 @@ map::define_api! {
         skeleton_from_maya(SkeletonFromMayaArgs) -> Skeleton;
         /// A skeleton file: `mayalink-skeleton/1` JSON or a BVH hierarchy.
         skeleton_load_file(PathArgs) -> Skeleton;
+        /// Mosketch drives these Mayas live (replaces a running link).
+        link_start(LinkStartArgs) -> LinkView;
+        /// Stops the live link: nothing of it stays in any Maya.
+        link_stop(NoArgs) -> ();
+        /// "Follow Maya": that Maya's pose goes to Mosketch live (Mosketch stops driving it).
+        link_follow(LinkFollowArgs) -> ();
+        /// "Send Maya pose to Mosketch", once: how many joints were sent.
+        link_send_maya_pose(LinkMayaArgs) -> u32;
+        /// The artist's choice for one Mosketch joint (saved per scene and character).
+        link_set_override(LinkOverrideArgs) -> LinkView;
+        link_export_overrides(LinkFileArgs) -> ();
+        link_import_overrides(LinkFileArgs) -> LinkView;
     }
     streams {
         /// Console lines, batched (at most one batch per frame), starting with the recent history.
@@ -91,6 +105,8 @@ map::define_api! {
         mosketch_hierarchy: Option<MosketchHierarchy>;
         /// The live pose: newest only, at most once per frame.
         mosketch_pose: PoseSnapshot;
+        /// The live link: mapping, figures and warnings per Maya.
+        link: LinkView;
     }
 }
 

@@ -104,3 +104,11 @@ fn follow_mosketch<T, U>(
         }
     });
 }
+
+pub fn link(e: &Engine, mut sink: impl FnMut(LinkView) -> bool + Send + 'static) {
+    let rx = e.link_view.subscribe();
+    if !sink(rx.borrow().clone()) {
+        return;
+    }
+    tokio::spawn(forward_latest(rx, FRAME, sink));
+}

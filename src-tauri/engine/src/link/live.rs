@@ -20,6 +20,7 @@ enum Command {
     Stop(oneshot::Sender<()>),
 }
 
+#[derive(Clone)]
 pub struct LiveLink {
     commands: mpsc::Sender<Command>,
     status: watch::Receiver<LinkStatus>,
@@ -89,7 +90,7 @@ impl LiveLink {
 
     /// Stops every target (nothing of the link stays in any Maya) and gives Mosketch
     /// its settings back.
-    pub async fn stop(self) {
+    pub async fn stop(&self) {
         let (reply, rx) = oneshot::channel();
         if self.commands.send(Command::Stop(reply)).await.is_ok() {
             let _ = rx.await;

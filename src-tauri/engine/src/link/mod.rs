@@ -8,6 +8,7 @@
 pub mod euler;
 pub mod live;
 pub mod mapping;
+pub mod overrides;
 pub mod rig;
 pub mod stats;
 pub mod target;

@@ -44,6 +44,11 @@ impl MosketchLink {
             .take()
     }
 
+    /// The current session, if any (a handle: the session's task owns the connection).
+    pub fn current(&self) -> Option<Arc<MosketchSession>> {
+        self.get()
+    }
+
     fn get(&self) -> Option<Arc<MosketchSession>> {
         self.current
             .lock()

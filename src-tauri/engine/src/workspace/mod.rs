@@ -283,6 +283,13 @@ impl Workspace {
             .collect()
     }
 
+    /// A session's handle and its address, for features that drive it (the live link).
+    pub fn session_handle(&self, id: &str) -> Result<(Arc<MayaSession>, MayaAddress), AppError> {
+        let inner = self.lock();
+        let e = inner.entries.get(id).ok_or_else(|| unknown(id))?;
+        Ok((e.session.clone(), MayaAddress::parse(&e.spec.address)?))
+    }
+
     fn session(&self, id: &str) -> Result<Arc<MayaSession>, AppError> {
         self.lock()
             .entries
