@@ -621,6 +621,15 @@ class TestMelPort(EmulatorCase):
     def test_python_error(self):
         self.assertIn("ZeroDivisionError: division by zero", self.c.call('python("1/0")'))
 
+    def test_a_multi_line_proc_breaks_line_by_line(self):
+        # Each line is evaluated on its own: the definition never happens.
+        self.c.send('global proc mlkPortProc()\n{\n    print "in proc\\n";\n}\nmlkPortProc;')
+        replies = [self.c.text() for _ in range(5)]
+        self.assertRegex(replies[0], r"^// Error: Line 1\.\d+: Syntax error //$")
+        self.assertRegex(replies[1], r"^// Error: Line 1\.1: Syntax error //$")
+        self.assertEqual(replies[2], "")
+        self.assertRegex(replies[4], r'Cannot find procedure "mlkPortProc"\.')
+
 
 class TestMayaModules(EmulatorCase):
     def test_about_and_file(self):
@@ -678,6 +687,19 @@ class TestMayaModules(EmulatorCase):
         got = self.got()
         self.assertEqual([t for _, t, _ in got], [4, 4])     # eval + exec, one each
         self.assertIn('Cannot find procedure "nosuchproc".', got[0][0])
+
+    def test_mel_eval_user_procs(self):
+        self.register()
+        block = ('global proc string mlkTwoLines()\n{\n    print ("first " +\n        "line\\n");\n'
+                 '    print "second line\\n";\n}\nmlkTwoLines;\nmlkTwoLines();')
+        self.assertEqual(self.c.call("import maya.mel\nmaya.mel.eval(%r)" % block), "None")
+        printed = "".join(text for text, _, _ in self.got())
+        self.assertEqual(printed, "first line\nsecond line\n" * 2)
+        # Global procs persist; parameters and nested blocks are not in the subset.
+        self.assertEqual(self.c.call("__import__('maya.mel', fromlist=['x']).eval('mlkTwoLines')"), "None")
+        for bad in ("proc f($x) { print 1; }", "proc g() { { print 1; } }", "proc h() { print 1;"):
+            reply = self.c.call("__import__('maya.mel', fromlist=['x']).eval(%r)" % bad)
+            self.assertIn("Syntax error", reply)
 
     def test_utils(self):
         code = ("import maya.utils, threading, __main__\n"

@@ -6,8 +6,10 @@ parentheses in expressions; procedures called with command syntax
 (``about -v;``, ``print "x";``) or function syntax (``python("1+2")``).
 
 Procedures: python, print, about, getpid, file, commandPort, currentUnit,
-warning, error. Anything else: ``Cannot find procedure "foo".``
-Variables, blocks and user procedures are not supported (syntax error).
+warning, error, and user procedures without parameters defined in a block
+(``global proc name() { statements }``, spanning lines; no ``return``).
+Anything else: ``Cannot find procedure "foo".``
+Variables, other blocks and procedure parameters are not supported (syntax error).
 
 Values: int, float, str, or a list (MEL arrays). ``to_text`` gives the form a
 commandPort reply uses (arrays tab-separated).
@@ -57,7 +59,7 @@ _TOKEN = re.compile(r"""
   | (?P<flag>-[A-Za-z_][A-Za-z0-9_]*)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<var>\$[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>[();,+\-*/])
+  | (?P<op>[();,+\-*/{}])
   | (?P<other>.)
 """, re.X | re.S)
 
@@ -242,15 +244,76 @@ class _Parser:
         self.error(tok)
 
 
+def _statements(toks):
+    program = []
+    for stmt in split_statements(toks):
+        tree = _Parser(stmt).statement()
+        program.append((tree, stmt[0].line, stmt[-1].end))
+    return program
+
+
+def _is_name(tok, text=None):
+    return tok is not None and tok.kind == "name" and (text is None or tok.text == text)
+
+
+def _proc_definition(toks, i):
+    """``[global] proc [type] name() { ... }`` starting at toks[i]: returns
+    (name, body tokens, index after the closing brace), or None."""
+    at = lambda j: toks[j] if j < len(toks) else None  # noqa: E731
+    j = i + 1 if _is_name(at(i), "global") else i
+    if not _is_name(at(j), "proc"):
+        return None
+    j += 1
+    if _is_name(at(j)) and _is_name(at(j + 1)):
+        j += 1                      # a return type
+    name = at(j)
+    if not _is_name(name):
+        raise MelError("Syntax error", toks[i].line, toks[i].col)
+    j += 1
+    for text in "()":
+        tok = at(j)
+        if tok is None or tok.kind != "op" or tok.text != text:
+            raise MelError("Syntax error", (tok or name).line, (tok or name).col)
+        j += 1
+    while at(j) is not None and at(j).kind == "end":
+        j += 1                      # the brace may open on the next line
+    if at(j) is None or at(j).kind != "op" or at(j).text != "{":
+        last = at(j) or toks[-1]
+        raise MelError("Syntax error", last.line, last.end)
+    j += 1
+    body = []
+    while True:
+        tok = at(j)
+        if tok is None:             # e.g. a MEL port's line-by-line split
+            last = toks[-1]
+            raise MelError("Syntax error", last.line, last.end)
+        if tok.kind == "op" and tok.text == "{":
+            raise MelError("Syntax error", tok.line, tok.col)   # nested blocks
+        if tok.kind == "op" and tok.text == "}":
+            return name, body, j + 1
+        body.append(tok)
+        j += 1
+
+
 def parse(code):
     """Parse a MEL block into [(tree, line, col)]; syntax errors raise MelError.
 
-    Like MEL, the whole block is parsed before any of it runs.
+    Like MEL, the whole block is parsed before any of it runs. A procedure
+    definition becomes a ``defproc`` statement holding its parsed body.
     """
-    program = []
-    for stmt in split_statements(tokenize(code)):
-        tree = _Parser(stmt).statement()
-        program.append((tree, stmt[0].line, stmt[-1].end))
+    toks, program, run, i = tokenize(code), [], [], 0
+    while i < len(toks):
+        definition = _proc_definition(toks, i)
+        if definition is None:
+            run.append(toks[i])
+            i += 1
+            continue
+        program.extend(_statements(run))
+        run = []
+        name, body, after = definition
+        program.append((("defproc", name.text, _statements(body), name), name.line, name.end))
+        i = after
+    program.extend(_statements(run))
     return program
 
 
@@ -259,6 +322,7 @@ def parse(code):
 # --------------------------------------------------------------------------
 
 PROCS = {}
+USER_PROCS = {}     # name -> parsed body; like Maya's global procs, they persist
 
 
 def proc(name, flags=None):
@@ -294,8 +358,16 @@ def _evaluate(node):
                 raise MelError("Division by zero.", tok.line, tok.col)
             return a // b if isinstance(a, int) and isinstance(b, int) else a / b
         raise MelError("Invalid operands for '%s'." % op, tok.line, tok.col)
+    if kind == "defproc":
+        USER_PROCS[node[1]] = node[2]
+        return None
     if kind == "call":
         _, name, arg_nodes, command_syntax, tok = node
+        if name not in PROCS and name in USER_PROCS:
+            if arg_nodes:
+                raise MelError("Wrong number of arguments on call to %s." % name, tok.line, tok.col)
+            _run(USER_PROCS[name])
+            return None
         if name not in PROCS:
             raise MelError('Cannot find procedure "%s".' % name)
         fn, flag_arity = PROCS[name]
@@ -325,10 +397,9 @@ def _evaluate(node):
     raise MelError("Syntax error")
 
 
-def eval_block(code):
-    """Run a MEL block; return the value of its last statement (None if empty)."""
+def _run(program):
     result = None
-    for tree, line, col in parse(code):
+    for tree, line, col in program:
         try:
             result = _evaluate(tree)
         except MelError as exc:
@@ -336,6 +407,11 @@ def eval_block(code):
                 exc.line, exc.col = line, col
             raise
     return result
+
+
+def eval_block(code):
+    """Run a MEL block; return the value of its last statement (None if empty)."""
+    return _run(parse(code))
 
 
 # --------------------------------------------------------------------------
