@@ -267,16 +267,62 @@ async fn a_raise_is_an_error_with_the_traceback_from_the_users_code() {
 }
 
 #[tokio::test]
+async fn timeout_s_stops_waiting_and_the_next_run_keeps_its_own_output() {
+    let emu = Emulator::python();
+    let maya = emu.address();
+    let s = server(&["--maya", &maya]).await;
+    let started = Instant::now();
+    let r = call(
+        &s,
+        "run_python",
+        json!({"code": "import time\ntime.sleep(1.5)\nprint('slept')", "maya": maya, "timeout_s": 0.3}),
+    )
+    .await;
+    assert!(is_error(&r), "{}", text(&r));
+    assert!(
+        text(&r).contains("Gave up waiting after 0.3 s"),
+        "{}",
+        text(&r)
+    );
+    assert!(started.elapsed() < Duration::from_millis(1400));
+    // The run goes on in Maya; the next one starts after it, with only its own output.
+    let t = run_ok(
+        &s,
+        "run_python",
+        json!({"code": "print('after')", "maya": maya}),
+    )
+    .await;
+    assert_eq!(t, "after");
+    let out = read_until(&s, &maya, "after").await;
+    assert!(out.contains("slept\nafter"), "{out}");
+    let r = call(
+        &s,
+        "run_python",
+        json!({"code": "1", "maya": maya, "timeout_s": -1}),
+    )
+    .await;
+    assert!(
+        is_error(&r) && text(&r).contains("timeout_s"),
+        "{}",
+        text(&r)
+    );
+    s.client.cancel().await.unwrap();
+}
+
+#[tokio::test]
 async fn mel_runs_as_one_block_on_a_mel_port() {
     let emu = Emulator::start(&["--source-type", "mel"]);
     let maya = emu.address();
     let s = server(&["--maya", &maya]).await;
-    // Statements spanning lines: a MEL port evaluates each line on its own and
-    // would break them; run_mel sends the block to maya.mel.eval whole.
-    let block = "print (\"mel \" +\n    \"block\\n\");\nprint (\"second \"\n    + \"statement\\n\");\nabout -version;\n";
+    // A procedure defined over several lines, then called: a MEL port evaluates
+    // each line on its own and would break it; run_mel sends the block to
+    // maya.mel.eval whole.
+    let block = "global proc mcpGreet()\n{\n    print (\"mel \" +\n        \"block\\n\");\n    print \"second line\\n\";\n}\nmcpGreet;\nabout -version;\n";
     let r = call(&s, "run_mel", json!({"code": block, "maya": maya})).await;
     assert!(!is_error(&r), "{}", text(&r));
-    assert_eq!(text(&r), "mel block\nsecond statement\nResult: 2025");
+    assert_eq!(text(&r), "mel block\nsecond line\nResult: 2025");
+    let t = run_ok(&s, "run_mel", json!({"code": "mcpGreet();", "maya": maya})).await;
+    assert_eq!(t, "mel block\nsecond line", "the proc persists in Maya");
     // A MEL error is a tool error with Maya's message.
     let r = call(
         &s,

@@ -21,8 +21,9 @@ pub struct Maya {
     /// Keys this server's callback in Maya (unique per server process and Maya).
     pub id: String,
     session: MayaSession,
-    /// One run at a time per Maya, so each run's output window is its own.
-    run_lock: Mutex<()>,
+    /// One run at a time per Maya, held until a run has finished in Maya (also
+    /// after its caller stopped waiting), so each run's output window is its own.
+    run_lock: Arc<Mutex<()>>,
 }
 
 pub struct RunOutcome {
@@ -79,7 +80,7 @@ impl Mayas {
             key: key.to_string(),
             id,
             session,
-            run_lock: Mutex::new(()),
+            run_lock: Arc::default(),
         });
         open.insert(key.to_string(), maya.clone());
         Ok(maya)
@@ -98,36 +99,48 @@ impl Mayas {
     }
 
     /// Runs code once and collects what it printed. `timeout` bounds the wait;
-    /// the code may still be running in Maya after it.
+    /// the run itself goes on in Maya (its output then shows in `read_output`),
+    /// and the next run on that Maya starts after it.
     pub async fn run(
         &self,
-        maya: &Maya,
+        maya: &Arc<Maya>,
         code: &str,
         lang: Language,
         timeout: Option<Duration>,
     ) -> Result<RunOutcome, AppError> {
-        let _one_at_a_time = maya.run_lock.lock().await;
-        // Lines already received belong before this run.
-        self.output.flush(&maya.id).await;
-        let from = self.output.line_count(&maya.id);
-        let run = maya.session.run(code, lang, RunOptions::default());
-        let result = match timeout {
-            None => run.await?,
-            Some(t) => tokio::time::timeout(t, run).await.map_err(|_| {
-                AppError::new(
+        let one_at_a_time = maya.run_lock.clone().lock_owned().await;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (m, output, code) = (maya.clone(), self.output.clone(), code.to_string());
+        tokio::spawn(async move {
+            // Lines already received belong before this run.
+            output.flush(&m.id).await;
+            let from = output.line_count(&m.id);
+            let r = m.session.run(&code, lang, RunOptions::default()).await;
+            // The session flushed the run's output before it recorded the result.
+            let r = r.map(|result| RunOutcome {
+                output: capture::run_lines(&output, &m.id, from, &result),
+                result,
+            });
+            let _ = tx.send(r);
+            drop(one_at_a_time);
+        });
+        let closed = || AppError::new(ErrorCode::Cancelled, "this Maya session was closed");
+        match timeout {
+            None => rx.await.map_err(|_| closed())?,
+            Some(t) => match tokio::time::timeout(t, rx).await {
+                Ok(r) => r.map_err(|_| closed())?,
+                Err(_) => Err(AppError::new(
                     ErrorCode::Timeout,
                     format!(
                         "Gave up waiting after {} s: Maya at {} is still busy (the code may still be running there, \
-                         or Maya shows a dialog). read_output shows what it prints meanwhile.",
+                         or Maya shows a dialog). read_output shows what it prints meanwhile; the next run there \
+                         starts when this one has finished.",
                         t.as_secs_f64(),
                         maya.key
                     ),
-                )
-            })??,
-        };
-        // The session flushed the run's output before it recorded the result.
-        let output = capture::run_lines(&self.output, &maya.id, from, &result);
-        Ok(RunOutcome { result, output })
+                )),
+            },
+        }
     }
 
     /// A helper call (a fixed query), outside the console history.
@@ -149,28 +162,21 @@ impl Mayas {
         (capture::text_of(&lines), range.end)
     }
 
-    /// Removes this server's callback from every Maya it touched and ends the
-    /// sessions, all at once; a Maya that is gone or stuck costs a few seconds at most.
+    /// Removes this server's callback from every Maya it touched, all at once;
+    /// a Maya that is gone costs under a second, one still busy with a run a few
+    /// seconds at most (its callback then stays: Maya never answered).
     pub async fn close_all(&self) {
         let all: Vec<Arc<Maya>> = self.open.lock().await.drain().map(|(_, m)| m).collect();
-        let closing = all.into_iter().map(|m| async move {
-            let key = m.key.clone();
-            match Arc::try_unwrap(m) {
-                Ok(m) => {
-                    match tokio::time::timeout(Duration::from_millis(2500), m.session.shutdown())
-                        .await
-                    {
-                        Ok(Ok(r)) => tracing::info!(maya = %key, ?r, "cleaned up"),
-                        Ok(Err(e)) => tracing::warn!(maya = %key, "clean-up failed: {}", e.message),
-                        Err(_) => tracing::warn!(maya = %key, "clean-up timed out (Maya busy?)"),
-                    }
-                }
-                // A tool call still holds it: dropping the last handle cancels the
-                // session, which still removes its callback (best effort, under a second).
-                Err(_) => tracing::warn!(maya = %key, "a call is still running: ending it"),
+        let closing = all.iter().map(|m| async move {
+            // Queued behind a run still in flight, if any.
+            match tokio::time::timeout(Duration::from_millis(2500), m.session.cleanup()).await {
+                Ok(Ok(r)) => tracing::info!(maya = %m.key, ?r, "cleaned up"),
+                Ok(Err(e)) => tracing::warn!(maya = %m.key, "clean-up failed: {}", e.message),
+                Err(_) => tracing::warn!(maya = %m.key, "clean-up timed out (Maya busy?)"),
             }
         });
         futures::future::join_all(closing).await;
+        drop(all); // the last handle of each session ends its task
         self.output.shutdown().await;
     }
 }
