@@ -28,6 +28,7 @@ const ALL_TOOLS: [&str; 6] = [
 /// desktop app's saved sessions on this machine play no part.
 struct Server {
     client: RunningService<RoleClient, ()>,
+    pid: u32,
     _dirs: tempfile::TempDir,
 }
 
@@ -49,9 +50,11 @@ async fn server(args: &[&str]) -> Server {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("mayalink mcp starts");
+    let pid = transport.id().expect("the server's pid");
     let client = ().serve(transport).await.expect("MCP handshake");
     Server {
         client,
+        pid,
         _dirs: dirs,
     }
 }
@@ -445,6 +448,28 @@ async fn the_server_removes_its_callbacks_when_the_client_leaves() {
         "exited on end of input, without a signal ({took:?})"
     );
     assert_eq!(a.state()["early_closes"], 0);
+}
+
+/// A client that stops the server with SIGTERM (rmcp's does after 3 s, Claude
+/// Desktop on quit) still gets every callback removed.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_also_cleans_up() {
+    let emu = Emulator::python();
+    let s = server(&["--maya", &emu.address()]).await;
+    run_ok(&s, "run_python", json!({"code": "print(1)"})).await;
+    assert_eq!(emu.state()["callbacks"], 1);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &s.pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while emu.state()["callbacks"] != 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(emu.state()["callbacks"], 0, "{}", emu.state());
+    let _ = s.client.cancel().await;
 }
 
 #[tokio::test]
