@@ -25,6 +25,7 @@ import type { OrientMode } from "../bindings/OrientMode";
 import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
 import type { JointSample } from "../bindings/JointSample";
+import type { LinkView } from "../bindings/LinkView";
 import type { FileFilter, Transport, TransportKind, Unsubscribe } from "./transport";
 import { toAppError } from "./app-error";
 
@@ -46,6 +47,7 @@ export type { RunOutcome } from "../bindings/RunOutcome";
 export type { RunResult } from "../bindings/RunResult";
 export type { SessionSpec } from "../bindings/SessionSpec";
 export type { SessionView } from "../bindings/SessionView";
+export type { LinkView } from "../bindings/LinkView";
 
 export type { FileFilter, Unsubscribe } from "./transport";
 
@@ -65,6 +67,14 @@ export interface MosketchHandlers {
   /** The live pose: at most once per frame, newest only. */
   onPose(pose: PoseSnapshot): void;
 }
+
+export type LinkHandler = (view: LinkView) => void;
+
+/**
+ * The artist's choice for one Mosketch joint of the live link: drive this Maya node (long
+ * path), drive nothing (`node: null`), or forget the choice and match by name again.
+ */
+export type LinkOverride = { node: string | null } | { clear: true };
 
 /** One joint of a pose sent to Mosketch (`JointsStream`): R [x,y,z,w], T in metres. */
 export type { JointSample as MosketchPoseJoint } from "../bindings/JointSample";
@@ -151,6 +161,25 @@ export interface Backend {
   skeletonLoadFile(path: string): Promise<Skeleton>;
   /** The skeleton file the artist picked (JSON or BVH), or null when they cancelled. */
   pickSkeletonFile(): Promise<string | null>;
+
+  // ---- Live link: Mosketch drives Maya rigs ----------------------------------------------
+
+  /** Mosketch drives these Maya sessions live (replaces a running link). Fails when nothing maps. */
+  linkStart(sessions: string[]): Promise<LinkView>;
+  /** Stops the live link: nothing of it stays in any Maya. */
+  linkStop(): Promise<void>;
+  /** "Follow Maya": the link's Maya #`maya` sends its pose to Mosketch live (Mosketch stops driving it). */
+  linkFollow(maya: number, on: boolean): Promise<void>;
+  /** "Send Maya pose to Mosketch", once: resolves with how many joints were sent. */
+  linkSendMayaPose(maya: number): Promise<number>;
+  /** Sets (or clears) the artist's choice for one Mosketch joint; the link maps again. */
+  linkSetOverride(maya: number, mosketch: string, choice: LinkOverride): Promise<LinkView>;
+  /** Writes that Maya's mapping choices to a JSON file. */
+  linkExportOverrides(maya: number, path: string): Promise<void>;
+  /** Reads mapping choices from a JSON file for that Maya; the link maps again. */
+  linkImportOverrides(maya: number, path: string): Promise<LinkView>;
+  /** The link's state (running, mapping, figures, warnings per Maya), now and on every change. */
+  subscribeLink(onView: LinkHandler): Promise<Unsubscribe>;
 }
 
 const SKELETON_FILTERS: FileFilter[] = [
@@ -218,5 +247,18 @@ export function createBackend(t: Transport): Backend {
     skeletonFromMaya: (session, names) => t.call("skeleton_from_maya", { session, names }),
     skeletonLoadFile: (path) => t.call("skeleton_load_file", { path }),
     pickSkeletonFile: () => platform(() => t.pickOpenFile(SKELETON_FILTERS, "Load a skeleton")),
+
+    linkStart: (sessions) => t.call("link_start", { sessions }),
+    linkStop: () => t.call("link_stop", {}),
+    linkFollow: (maya, on) => t.call("link_follow", { maya, on }),
+    linkSendMayaPose: (maya) => t.call("link_send_maya_pose", { maya }),
+    linkSetOverride: (maya, mosketch, choice) =>
+      t.call(
+        "link_set_override",
+        "clear" in choice ? { maya, mosketch, clear: true } : choice.node === null ? { maya, mosketch } : { maya, mosketch, node: choice.node },
+      ),
+    linkExportOverrides: (maya, path) => t.call("link_export_overrides", { maya, path }),
+    linkImportOverrides: (maya, path) => t.call("link_import_overrides", { maya, path }),
+    subscribeLink: (onView) => t.subscribe("link", onView),
   };
 }

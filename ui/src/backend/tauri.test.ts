@@ -91,6 +91,15 @@ describe("tauri transport: the command map", () => {
     ["mosketchSendPose", (b) => b.mosketchSendPose(pose), "mosketch_send_pose", { joints: pose }],
     ["skeletonFromMaya", (b) => b.skeletonFromMaya("s1", ["Hips"]), "skeleton_from_maya", { session: "s1", names: ["Hips"] }],
     ["skeletonLoadFile", (b) => b.skeletonLoadFile("/x/walk.bvh"), "skeleton_load_file", { path: "/x/walk.bvh" }],
+    ["linkStart", (b) => b.linkStart(["m1", "m2"]), "link_start", { sessions: ["m1", "m2"] }],
+    ["linkStop", (b) => b.linkStop(), "link_stop", {}],
+    ["linkFollow", (b) => b.linkFollow(1, true), "link_follow", { maya: 1, on: true }],
+    ["linkSendMayaPose", (b) => b.linkSendMayaPose(0), "link_send_maya_pose", { maya: 0 }],
+    ["linkSetOverride", (b) => b.linkSetOverride(0, "Hips", { node: "|rig|Hips" }), "link_set_override", { maya: 0, mosketch: "Hips", node: "|rig|Hips" }],
+    ["linkSetOverride", (b) => b.linkSetOverride(0, "Hips", { node: null }), "link_set_override", { maya: 0, mosketch: "Hips" }],
+    ["linkSetOverride", (b) => b.linkSetOverride(0, "Hips", { clear: true }), "link_set_override", { maya: 0, mosketch: "Hips", clear: true }],
+    ["linkExportOverrides", (b) => b.linkExportOverrides(0, "/m/map.json"), "link_export_overrides", { maya: 0, path: "/m/map.json" }],
+    ["linkImportOverrides", (b) => b.linkImportOverrides(0, "/m/map.json"), "link_import_overrides", { maya: 0, path: "/m/map.json" }],
   ];
 
   it.each(commands.map(([method, invoke, call, args]) => ({ method, invoke, call, args })))(
@@ -108,6 +117,7 @@ describe("tauri transport: the command map", () => {
       "subscribeConsole",
       "subscribeSessions",
       "subscribeMosketch",
+      "subscribeLink",
       "pickOpenFile",
       "pickSaveFile",
       "writeClipboard",
@@ -210,6 +220,18 @@ describe("tauri transport: streams", () => {
     hierarchy!.onmessage(null);
     pose!.onmessage({ hierarchyId: 1, frame: 2 });
     expect([statuses.length, hierarchies.length, poses.length]).toEqual([1, 1, 1]);
+  });
+
+  it("subscribeLink uses the `link` stream", async () => {
+    const views: unknown[] = [];
+    const stop = await backend().subscribeLink((v) => views.push(v));
+    const channel = ipc.channels[0]!;
+    expect(ipc.invoke.mock.calls).toEqual([["api_subscribe", { stream: "link", onMessage: channel }]]);
+    const idle = { running: false, sessions: [], mayas: [] };
+    channel.onmessage(idle);
+    stop();
+    channel.onmessage(idle);
+    expect(views).toEqual([idle]);
   });
 
   it("a stream the engine refuses rejects with an AppError", async () => {
