@@ -497,3 +497,239 @@ async fn nothing_mapped_is_a_clear_error_not_a_silent_no_op() {
     assert!(err.message.contains("map them by hand"), "{err:?}");
     let _ = s.cleanup().await;
 }
+
+/// Waits until `check` holds for the link's status.
+async fn until(
+    link: &LiveLink,
+    what: &str,
+    check: impl Fn(&[mayalink_engine::link::TargetStatus]) -> bool,
+) {
+    let mut status = link.status();
+    tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            if check(&status.borrow_and_update()) {
+                return;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}: {:?}", link.status().borrow()));
+}
+
+/// How many live links the helper in this Maya holds.
+async fn helper_links(s: &MayaSession) -> String {
+    let r = s
+        .run(
+            "import sys\nlen(getattr(sys.modules['_mayalink_registry'], 'links', {}))",
+            Language::Python,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    r.value.unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maya_killed_mid_stream_is_reported_and_mosketch_keeps_streaming() {
+    let mut w = world(&[PLAIN], 60.0, &[]).await;
+    let m = mosketch(&w.sim).await;
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    until(&link, "frames applied", |s| s[0].figures.frames_applied > 5).await;
+    w.emulators[0].kill();
+    until(&link, "the link says Maya is gone", |s| {
+        s[0].ended.is_some()
+    })
+    .await;
+    let frame = m.pose().borrow().frame;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(m.pose().borrow().frame > frame, "Mosketch keeps streaming");
+    assert!(matches!(
+        m.status().borrow().connection,
+        ConnectionState::Streaming
+    ));
+    tokio::time::timeout(Duration::from_secs(5), link.stop())
+        .await
+        .expect("stops promptly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mosketch_gone_stops_the_maya_side_cleanly() {
+    let w = world(&[PLAIN], 60.0, &[]).await;
+    let (m, _) = MosketchSession::start(MosketchConfig {
+        port: w.sim.port(),
+        ack_memory: None,
+        reconnect: false,
+        ..Default::default()
+    });
+    let m = Arc::new(m);
+    let mut st = m.status();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !matches!(
+            st.borrow_and_update().connection,
+            ConnectionState::Streaming
+        ) {
+            st.changed().await.unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    until(&link, "frames applied", |s| s[0].figures.frames_applied > 3).await;
+    assert_eq!(helper_links(&s).await, "1");
+    drop(w.sim);
+    until(&link, "the link says Mosketch is gone", |s| {
+        s.first()
+            .is_some_and(|t| t.ended.as_deref().is_some_and(|e| e.contains("Mosketch")))
+    })
+    .await;
+    assert_eq!(
+        helper_links(&s).await,
+        "0",
+        "nothing of the link left in Maya"
+    );
+    link.stop().await;
+    let _ = s.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_client_is_answered_while_the_link_streams() {
+    let w = world(&[PLAIN], 60.0, &[]).await;
+    let m = mosketch(&w.sim).await;
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    until(&link, "frames applied", |s| s[0].figures.frames_applied > 5).await;
+    // The link never holds the commandPort: another tool's commands go through.
+    let other = maya(&w.emulators[0]).await;
+    for i in 0..10 {
+        let started = std::time::Instant::now();
+        let r = other
+            .run(&format!("{i} + 1"), Language::Python, RunOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(r.value.as_deref(), Some((i + 1).to_string().as_str()));
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let before = link.status().borrow()[0].figures.frames_applied;
+    until(&link, "still applying", |s| {
+        s[0].figures.frames_applied > before + 5
+    })
+    .await;
+    link.stop().await;
+    assert_eq!(helper_links(&s).await, "0");
+    let _ = other.cleanup().await;
+    let _ = s.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_frames_reach_maya_and_the_stream_stays_exact() {
+    let w = world(&[PLAIN], 8.0, &[]).await;
+    w.sim.update_settings(|s| s.partial = true);
+    let m = mosketch(&w.sim).await;
+    let s = maya(&w.emulators[0]).await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    // Odd frames carry a third of the joints: whatever frame Maya shows, every joint
+    // equals Mosketch's pose (the untouched ones kept their last value on both sides).
+    assert_maya_matches_mosketch(&link, &m, &s, None).await;
+    link.stop().await;
+    let _ = s.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_channels_are_reported_once_the_undo_queue_is_spared_and_nothing_is_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let scene = scene_file(dir.path(), PLAIN);
+    // Lock Hips.rotateY and drive Spine.rotateX from an expression, as a rig would.
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&scene).unwrap()).unwrap();
+    for j in v["joints"].as_array_mut().unwrap() {
+        match j["name"].as_str().unwrap() {
+            "Hips" => j["locked"] = json!(["rotateY"]),
+            "Spine" => j["connected"] = json!(["rotateX"]),
+            _ => {}
+        }
+    }
+    std::fs::write(&scene, v.to_string()).unwrap();
+    let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
+    let sim = MosketchSimulator::start(SimConfig {
+        port: 0,
+        settings: SimSettings {
+            rate_hz: 60.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let m = mosketch(&sim).await;
+    let s = maya(&emu).await;
+    let undo_before = emu.state()["undo_entries_total"].as_u64().unwrap();
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    let warnings = link.status().borrow()[0].warnings.clone();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Hips.rotateY is locked")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Spine.rotateX is connected")),
+        "{warnings:?}"
+    );
+    until(&link, "frames applied", |s| {
+        s[0].figures.frames_applied > 10
+    })
+    .await;
+    // A lock added while streaming: reported once, not once per frame.
+    let r = s
+        .run(
+            "import maya.cmds as c\nc.setAttr('LeftArm.rotate', lock=True)",
+            Language::Python,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let applied = link.status().borrow()[0].figures.frames_applied;
+    until(&link, "many more frames", |s| {
+        s[0].figures.frames_applied > applied + 20
+    })
+    .await;
+    let warnings = link.status().borrow()[0].warnings.clone();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.contains("LeftArm.rotate"))
+            .count(),
+        1,
+        "{warnings:?}"
+    );
+    // Streaming recorded nothing in Maya's undo queue (the lock above is one entry).
+    let undo_after = emu.state()["undo_entries_total"].as_u64().unwrap();
+    assert!(
+        undo_after <= undo_before + 2,
+        "undo entries {undo_before} -> {undo_after}"
+    );
+    let st = emu.state();
+    assert!(
+        st["user_threads"].to_string().contains("mayalink-link"),
+        "{st}"
+    );
+    link.stop().await;
+    let _ = s.cleanup().await;
+    let st = emu.state();
+    assert!(
+        !st["user_threads"].to_string().contains("mayalink-link"),
+        "{st}"
+    );
+    assert!(!st["user_sockets"].to_string().contains("udp"), "{st}");
+    assert_eq!(st["deferred_pending"], 0, "{st}");
+    assert_eq!(st["callbacks"], 0, "{st}");
+}

@@ -182,8 +182,33 @@ async fn supervise(
     };
     let mut last_scenes: Vec<_> = scenes.iter().map(scene_of).collect();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut mosketch_status = mosketch.status();
+    let mut mosketch_gone = false;
     loop {
         tokio::select! {
+            changed = mosketch_status.changed(), if !mosketch_gone => {
+                use crate::mosketch::ConnectionState::*;
+                let gone = match changed {
+                    Err(_) => Some("Mosketch's session ended.".to_string()),
+                    Ok(()) => match &mosketch_status.borrow_and_update().connection {
+                        Failed { reason } => Some(format!("Mosketch is gone ({reason}).")),
+                        Disconnected => Some("Mosketch disconnected.".to_string()),
+                        _ => None, // reconnecting: the stream resumes where it left off
+                    },
+                };
+                if let Some(why) = gone {
+                    mosketch_gone = true;
+                    // Nothing drives the Mayas any more: their side stops cleanly.
+                    let mut ended: LinkStatus = targets.iter().map(|t| t.status().borrow().clone()).collect();
+                    for t in targets.drain(..) {
+                        let _ = t.stop().await;
+                    }
+                    for s in &mut ended {
+                        s.ended = Some(format!("{why} The link to this Maya stopped."));
+                    }
+                    status.send_replace(ended);
+                }
+            }
             cmd = commands.recv() => match cmd {
                 None | Some(Command::Stop(_)) => {
                     for t in targets.drain(..) {
@@ -216,8 +241,8 @@ async fn supervise(
                     let _ = reply.send(r);
                 }
             },
-            changed = hierarchy.changed() => {
-                if changed.is_err() { continue; }
+            changed = hierarchy.changed(), if !mosketch_gone => {
+                if changed.is_err() { mosketch_gone = true; continue; }
                 // A new character: map every Maya again.
                 let joints = hierarchy.borrow_and_update().as_ref().map(|h| h.joints.clone());
                 if let Some(joints) = joints {
@@ -227,7 +252,7 @@ async fn supervise(
                     targets = start_all(&mosketch, &specs, &joints).await.unwrap_or_default();
                 }
             }
-            _ = tick.tick() => {
+            _ = tick.tick(), if !mosketch_gone => {
                 // A Maya that opened another scene is mapped again.
                 for (i, rx) in scenes.iter_mut().enumerate() {
                     let now = scene_of(rx);

@@ -248,6 +248,42 @@ fn joints_index(joints: &[String], rest: &[RestNode], mapping: &Mapping) -> Vec<
         .collect()
 }
 
+/// The channel values of every mapped joint a frame after `since` updated: partial
+/// frames move only the joints they carry; channels Maya refuses are left out.
+fn pose_entries(
+    index: &[Option<usize>],
+    rig: &mut [RigNode],
+    masks: &[u8],
+    snapshot: &PoseSnapshot,
+    since: u64,
+) -> Vec<PoseEntry> {
+    let mut entries = Vec::with_capacity(index.len());
+    for (i, joint) in index.iter().enumerate() {
+        let Some(joint) = joint.and_then(|j| snapshot.joints.get(j)) else {
+            continue;
+        };
+        if joint.last_frame == 0 || joint.last_frame <= since {
+            continue;
+        }
+        let mut mask = masks[i] & ROTATE;
+        let rotate = rig[i].rotate_from_mosketch(joint.r);
+        let mut translate = [0.0; 3];
+        if let Some(t) = joint.t {
+            translate = rig[i].translate_from_mosketch(t);
+            mask |= masks[i] & TRANSLATE;
+        }
+        if mask != 0 {
+            entries.push(PoseEntry {
+                index: i as u16,
+                mask,
+                rotate,
+                translate,
+            });
+        }
+    }
+    entries
+}
+
 struct Task {
     socket: UdpSocket,
     token: Token,
@@ -349,31 +385,7 @@ impl Task {
         if !hierarchy_changed && since >= snapshot.frame {
             return;
         }
-        let mut entries = Vec::with_capacity(self.index.len());
-        for (i, joint) in self.index.iter().enumerate() {
-            let Some(joint) = joint.and_then(|j| snapshot.joints.get(j)) else {
-                continue;
-            };
-            // Partial frames move only the joints they carry.
-            if joint.last_frame == 0 || joint.last_frame <= since {
-                continue;
-            }
-            let mut mask = self.masks[i] & ROTATE;
-            let rotate = self.rig[i].rotate_from_mosketch(joint.r);
-            let mut translate = [0.0; 3];
-            if let Some(t) = joint.t {
-                translate = self.rig[i].translate_from_mosketch(t);
-                mask |= self.masks[i] & TRANSLATE;
-            }
-            if mask != 0 {
-                entries.push(PoseEntry {
-                    index: i as u16,
-                    mask,
-                    rotate,
-                    translate,
-                });
-            }
-        }
+        let entries = pose_entries(&self.index, &mut self.rig, &self.masks, snapshot, since);
         self.last_sent = Some((snapshot.hierarchy_id, snapshot.frame));
         if entries.is_empty() {
             return;
@@ -420,5 +432,83 @@ impl Task {
             }
             _ => {} // not ours, or malformed: dropped unread
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::rig::SceneUnits;
+    use crate::mosketch::JointPose;
+
+    fn rest(path: &str) -> RestNode {
+        RestNode {
+            path: path.into(),
+            kind: "joint".into(),
+            parent: None,
+            rotate_order: 0,
+            rotate: [0.0; 3],
+            translate: [0.0; 3],
+            joint_orient: [0.0; 3],
+            rotate_axis: [0.0; 3],
+            blocked: Default::default(),
+        }
+    }
+
+    fn joint(name: &str, last_frame: u64, t: Option<[f64; 3]>) -> JointPose {
+        JointPose {
+            name: name.into(),
+            uuid: None,
+            anatom: None,
+            r: [0.0, 0.0, 0.0, 1.0],
+            t,
+            last_frame,
+        }
+    }
+
+    #[test]
+    fn a_partial_frame_moves_only_the_joints_it_carries() {
+        let mut rig: Vec<RigNode> = ["|Hips", "|Spine", "|Head"]
+            .iter()
+            .map(|p| RigNode::new(&rest(p), &SceneUnits::default()).unwrap())
+            .collect();
+        let index = vec![Some(0), Some(1), Some(2)];
+        let masks = vec![ROTATE | TRANSLATE; 3];
+        let snapshot = PoseSnapshot {
+            hierarchy_id: 1,
+            frame: 8,
+            joints: vec![
+                joint("Hips", 8, Some([0.0, 1.0, 0.0])),
+                joint("Spine", 7, None),
+                joint("Head", 8, None),
+            ],
+            ..Default::default()
+        };
+        let e = pose_entries(&index, &mut rig, &masks, &snapshot, 7);
+        assert_eq!(e.iter().map(|e| e.index).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(e[0].mask, ROTATE | TRANSLATE, "the root carries T");
+        assert_eq!(e[0].translate, [0.0, 100.0, 0.0]);
+        assert_eq!(e[1].mask, ROTATE, "no T: translate left alone");
+        // From the start of a character, every joint a frame ever carried.
+        assert_eq!(
+            pose_entries(&index, &mut rig, &masks, &snapshot, 0).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn channels_maya_refuses_are_never_sent() {
+        let mut rig = vec![RigNode::new(&rest("|Hips"), &SceneUnits::default()).unwrap()];
+        let snapshot = PoseSnapshot {
+            hierarchy_id: 1,
+            frame: 1,
+            joints: vec![joint("Hips", 1, Some([0.0; 3]))],
+            ..Default::default()
+        };
+        // rotateY and every translate channel locked.
+        let e = pose_entries(&[Some(0)], &mut rig, &[0b000_101], &snapshot, 0);
+        assert_eq!(e[0].mask, 0b000_101);
+        // Everything locked: nothing to send for that joint.
+        assert!(pose_entries(&[Some(0)], &mut rig, &[0], &snapshot, 0).is_empty());
     }
 }

@@ -51,7 +51,11 @@ def _link_rest(req):
             return "missing"
         try:
             if cmds.connectionInfo(plug, isDestination=True):
-                return "connected"
+                # A keyed channel is driven by an animation curve but can be set (the
+                # curve wins at the next time change); anything else driving it cannot.
+                sources = cmds.listConnections(plug, source=True, destination=False) or []
+                if not sources or not all(cmds.nodeType(n).startswith("animCurve") for n in sources):
+                    return "connected"
         except Exception:
             pass
         return None
