@@ -118,7 +118,10 @@ fn parse_character(s: &str) -> Result<CharacterKind, String> {
     match s.to_ascii_lowercase().as_str() {
         "humanoid" | "human" => Ok(CharacterKind::Humanoid),
         "fish" => Ok(CharacterKind::Fish),
-        _ => Err(format!("unknown character '{s}' (humanoid or fish)")),
+        "creature" => Ok(CharacterKind::Creature),
+        _ => Err(format!(
+            "unknown character '{s}' (humanoid, fish or creature)"
+        )),
     }
 }
 

@@ -21,6 +21,8 @@ pub enum CharacterKind {
     #[default]
     Humanoid,
     Fish,
+    /// A 200-joint centipede: creatures past 100 joints, for the load figures.
+    Creature,
 }
 
 /// Every animation loops over this many seconds, so frames at 60 Hz can be cached.
@@ -38,7 +40,11 @@ enum Role {
     Arm(f64),
     ForeArm(f64),
     Hand(f64),
-    Finger { side: f64, finger: u8, segment: u8 },
+    Finger {
+        side: f64,
+        finger: u8,
+        segment: u8,
+    },
     UpLeg(f64),
     Leg(f64),
     Foot(f64),
@@ -50,6 +56,13 @@ enum Role {
     FishJaw,
     FishFin(f64),
     FishDorsal,
+    /// Body segment `k` of the creature, and its legs (side, segment, lower?).
+    Segment(u8),
+    CreatureLeg {
+        side: f64,
+        k: u8,
+        lower: bool,
+    },
 }
 
 pub struct Character {
@@ -75,6 +88,7 @@ impl Character {
         let table = match kind {
             CharacterKind::Humanoid => humanoid(),
             CharacterKind::Fish => fish(),
+            CharacterKind::Creature => creature(),
         };
         let joints: Vec<SkeletonJoint> = table
             .iter()
@@ -491,6 +505,72 @@ fn humanoid() -> Vec<JointRow> {
     t
 }
 
+/// 200 joints: a head with a jaw and two antennae, 39 body segments, and on each
+/// segment two legs of two joints.
+fn creature() -> Vec<JointRow> {
+    let mut t: Vec<JointRow> = vec![
+        ("Body".into(), None, [0.0, 0.3, 0.0], Role::Root),
+        (
+            "Head".into(),
+            Some("Body".into()),
+            [0.0, 0.0, 0.1],
+            Role::Head,
+        ),
+        (
+            "Jaw".into(),
+            Some("Head".into()),
+            [0.0, -0.02, 0.04],
+            Role::FishJaw,
+        ),
+    ];
+    for side in ["L", "R"] {
+        let s = if side == "L" { 1.0 } else { -1.0 };
+        t.push((
+            format!("Antenna_{side}"),
+            Some("Head".into()),
+            [0.02 * s, 0.02, 0.05],
+            Role::FishFin(s),
+        ));
+    }
+    for k in 1..=39u8 {
+        let parent = if k == 1 {
+            "Body".to_string()
+        } else {
+            format!("Segment{}", k - 1)
+        };
+        t.push((
+            format!("Segment{k}"),
+            Some(parent),
+            [0.0, 0.0, -0.05],
+            Role::Segment(k),
+        ));
+        for side in ["L", "R"] {
+            let s = if side == "L" { 1.0 } else { -1.0 };
+            t.push((
+                format!("Leg{k}_{side}"),
+                Some(format!("Segment{k}")),
+                [0.04 * s, 0.0, 0.0],
+                Role::CreatureLeg {
+                    side: s,
+                    k,
+                    lower: false,
+                },
+            ));
+            t.push((
+                format!("Foot{k}_{side}"),
+                Some(format!("Leg{k}_{side}")),
+                [0.06 * s, -0.03, 0.0],
+                Role::CreatureLeg {
+                    side: s,
+                    k,
+                    lower: true,
+                },
+            ));
+        }
+    }
+    t
+}
+
 fn fish() -> Vec<JointRow> {
     let mut t: Vec<JointRow> = vec![
         ("Body".into(), None, [0.0, 0.5, 0.0], Role::FishBody),
@@ -615,6 +695,15 @@ fn animate(role: Role, t: f64) -> (DQuat, DVec3) {
         Role::FishJaw => rx(0.1 * (1.0 + phi.sin())),
         Role::FishFin(s) => rz(s * 0.3 * (1.5 * phi).sin()),
         Role::FishDorsal => rz(0.05 * (1.5 * phi + PI / 3.0).sin()),
+        Role::Segment(k) => ry(0.15 * (phi - 0.3 * k as f64).sin()),
+        Role::CreatureLeg { side, k, lower } => {
+            let step = (phi + 0.5 * k as f64 + if side > 0.0 { 0.0 } else { PI }).sin();
+            if lower {
+                rz(side * (0.6 + 0.2 * step))
+            } else {
+                rx(0.35 * step) * rz(-side * 0.3)
+            }
+        }
     };
     (q, zero)
 }
@@ -630,6 +719,11 @@ fn leg_phase(phi: f64, side: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_creature_has_200_joints() {
+        assert_eq!(Character::new(CharacterKind::Creature).names().len(), 200);
+    }
 
     #[test]
     fn humanoid_has_65_mixamo_joints_under_a_6dof_hips() {
