@@ -16,6 +16,8 @@ pub enum Source {
     Discovered { pid: u32, process: String },
     /// A session saved by the desktop app (its name there).
     Saved { name: String },
+    /// Named by a tool call earlier in this connection.
+    Used,
 }
 
 impl Source {
@@ -24,6 +26,7 @@ impl Source {
             Source::Flag => "named with --maya".to_string(),
             Source::Discovered { pid, process } => format!("running {process}, pid {pid}"),
             Source::Saved { name } => format!("saved in the Mayalink app as \"{name}\""),
+            Source::Used => "named by an earlier tool call".to_string(),
         }
     }
 }

@@ -130,14 +130,46 @@ impl MayalinkMcp {
             || targets::listening(&c.address).await
     }
 
+    /// Every Maya known: `--maya`, discovered, saved, and the ones tools named
+    /// earlier in this connection.
+    async fn candidates(
+        &self,
+    ) -> (
+        Vec<targets::Candidate>,
+        Vec<String>,
+        HashMap<String, (Option<MayaInfo>, bool)>,
+    ) {
+        let (mut candidates, notes) = self.shared.targets.candidates().await;
+        let connected = self.shared.mayas.connected().await;
+        for c in candidates.iter_mut() {
+            if connected.contains_key(&c.key) {
+                c.sources.push(targets::Source::Used);
+            }
+        }
+        let mut used: Vec<&String> = connected
+            .keys()
+            .filter(|k| !candidates.iter().any(|c| &c.key == *k))
+            .collect();
+        used.sort();
+        for key in used {
+            if let Ok((key, address)) = targets::parse(key) {
+                candidates.push(targets::Candidate {
+                    key,
+                    address,
+                    sources: vec![targets::Source::Used],
+                });
+            }
+        }
+        (candidates, notes, connected)
+    }
+
     /// The Maya a call means: the one named, else the only one reachable.
     async fn maya(&self, named: Option<&str>) -> Result<Arc<Maya>, String> {
         let s = &self.shared;
         let (key, address) = match named.map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) => targets::parse(n).map_err(|e| e.message)?,
             None => {
-                let (candidates, _) = s.targets.candidates().await;
-                let connected = s.mayas.connected().await;
+                let (candidates, _, connected) = self.candidates().await;
                 let mut reachable = Vec::new();
                 let mut tried = Vec::new();
                 for c in candidates {
@@ -172,10 +204,6 @@ impl MayalinkMcp {
     }
 
     async fn run(&self, args: RunArgs, lang: Language) -> CallToolResult {
-        let maya = match self.maya(args.maya.as_deref()).await {
-            Ok(m) => m,
-            Err(e) => return failed(e),
-        };
         let timeout = match args.timeout_s {
             Some(t) if !(t.is_finite() && t > 0.0) => {
                 return failed(format!(
@@ -184,6 +212,10 @@ impl MayalinkMcp {
             }
             Some(t) => Some(Duration::from_secs_f64(t.min(7.0 * 24.0 * 3600.0))),
             None => None,
+        };
+        let maya = match self.maya(args.maya.as_deref()).await {
+            Ok(m) => m,
+            Err(e) => return failed(e),
         };
         match self
             .shared
@@ -223,9 +255,7 @@ impl MayalinkMcp {
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn list_mayas(&self) -> Result<CallToolResult, ErrorData> {
-        let s = &self.shared;
-        let (candidates, notes) = s.targets.candidates().await;
-        let connected = s.mayas.connected().await;
+        let (candidates, notes, connected) = self.candidates().await;
         let mut mayas = Vec::new();
         for c in candidates {
             let info = connected.get(&c.key);
@@ -303,7 +333,7 @@ impl MayalinkMcp {
         description = "The Script Editor output captured from that Maya since this server connected to it \
         (the latest `max_lines`, default 200): prints, warnings, errors and stack traces, including output \
         caused by other tools, other clients or the artist. Runs no code of yours; on first use of a Maya it \
-        installs Mayalink's helper module and its output callback there (removed again when this server exits).",
+        installs Mayalink's helper module there and an output callback, which is removed when this server exits.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn read_output(
