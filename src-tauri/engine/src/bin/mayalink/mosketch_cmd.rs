@@ -380,7 +380,7 @@ pub async fn run_sim(
         tokio::select! {
             _ = &mut stop => break,
             _ = async { switch.as_mut().unwrap().tick().await }, if switch.is_some() => {
-                let next = match sim.character().kind() { CharacterKind::Humanoid => CharacterKind::Fish, CharacterKind::Fish => CharacterKind::Humanoid };
+                let next = match sim.character().kind() { CharacterKind::Humanoid => CharacterKind::Fish, CharacterKind::Fish | CharacterKind::Creature => CharacterKind::Humanoid };
                 sim.set_character(next);
                 line(out, format!("character: {next:?}"));
             }
