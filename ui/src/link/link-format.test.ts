@@ -82,7 +82,9 @@ describe("figures", () => {
     expect(fmtMs(null)).toBe("—");
     expect(fmtUs(420.4)).toBe("420 µs");
     expect(fmtUs(1300)).toBe("1.3 ms");
-    expect(fmtPair(1.2, 3.4, fmtMs)).toBe("1.2 ms / 3.4 ms");
+    expect(fmtPair(1.2, 3.4, fmtMs)).toBe("1.2 · 3.4 ms");
+    expect(fmtPair(420, 1300, fmtUs)).toBe("420 µs · 1.3 ms");
+    expect(fmtPair(1.2, null, fmtMs)).toBe("1.2 ms · —");
     expect(fmtPair(null, null, fmtMs)).toBe("—");
     expect(fmtRate(59.64)).toBe("59.6");
     expect(fmtRate(0)).toBe("0");

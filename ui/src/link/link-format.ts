@@ -136,10 +136,15 @@ export function fmtUs(us: number | null): string {
   return us < 1000 ? `${Math.round(us)} µs` : fmtMs(us / 1000);
 }
 
-/** "p50 / p95" of two figures in the same format, "—" when neither is known. */
+/** "p50 · p95" of two figures in the same format ("1.2 · 3.4 ms": one unit when they share it), "—" when neither is known. */
 export function fmtPair(p50: number | null, p95: number | null, fmt: (v: number | null) => string): string {
   if (p50 === null && p95 === null) return "—";
-  return `${fmt(p50)} / ${fmt(p95)}`;
+  const a = fmt(p50);
+  const b = fmt(p95);
+  const unit = / (\S+)$/;
+  const ua = a.match(unit)?.[1];
+  if (ua && ua === b.match(unit)?.[1]) return `${a.slice(0, -ua.length - 1)} · ${b}`;
+  return `${a} · ${b}`;
 }
 
 /** Frames applied per second: "59.8", "0". */
