@@ -349,6 +349,14 @@ async fn mel_runs_as_one_block_on_a_mel_port() {
     assert_eq!(t, "python on a mel port\nResult: '2025'");
     let info = run_ok(&s, "list_mayas", json!({})).await;
     assert!(info.contains("\"portKind\": \"mel\""), "{info}");
+    let r = call(&s, "scene_info", json!({})).await;
+    assert!(!is_error(&r), "{}", text(&r));
+    let v = r.structured_content.unwrap();
+    assert_eq!(
+        (v["mayaVersion"].as_str(), v["scene"].as_str()),
+        (Some("2025"), Some(""))
+    );
+    assert_eq!(v["units"]["time"], "film", "{v}");
     s.client.cancel().await.unwrap();
 }
 
