@@ -34,43 +34,31 @@ const PLAIN: Quirks = Quirks {
     rotate_axis: false,
 };
 
-/// The emulator's scene for the simulator's humanoid: same names, parents, rest
-/// offsets (cm) and orientations (jointOrient), plus the test's quirks.
+/// The emulator's scene for the simulator's humanoid (the simulator writes it), with
+/// the test's quirks applied.
 fn scene_file(dir: &std::path::Path, quirks: Quirks) -> std::path::PathBuf {
-    let c = Character::new(CharacterKind::Humanoid);
-    let joints = c.skeleton().joints();
+    let mut scene = Character::new(CharacterKind::Humanoid).maya_scene();
     let name = |n: &str| match quirks.namespace {
         Some(ns) => format!("{ns}:{n}"),
         None => n.to_string(),
     };
-    let list: Vec<Value> = joints
-        .iter()
+    for (i, j) in scene["joints"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
         .enumerate()
-        .map(|(i, j)| {
-            let jo = euler::from_quat(DQuat::from_array(j.orient), RotateOrder::Xyz, None)
-                .map(f64::to_degrees);
-            let order = quirks.order_shift.map_or(0, |s| (i + s) % 6);
-            let ra = if quirks.rotate_axis {
-                [7.0 + i as f64, -12.0, 25.0]
-            } else {
-                [0.0; 3]
-            };
-            json!({
-                "name": name(&j.name),
-                "parent": j.parent.map(|p| name(&joints[p].name)),
-                "translate": j.offset.map(|v| v * 100.0),
-                "jointOrient": jo,
-                "rotateAxis": ra,
-                "rotateOrder": order,
-            })
-        })
-        .collect();
+    {
+        j["name"] = json!(name(j["name"].as_str().unwrap()));
+        if let Some(p) = j["parent"].as_str().map(|p| name(p)) {
+            j["parent"] = json!(p);
+        }
+        j["rotateOrder"] = json!(quirks.order_shift.map_or(0, |s| (i + s) % 6));
+        if quirks.rotate_axis {
+            j["rotateAxis"] = json!([7.0 + i as f64, -12.0, 25.0]);
+        }
+    }
     let path = dir.join("humanoid.json");
-    std::fs::write(
-        &path,
-        json!({"sceneName": "humanoid.ma", "joints": list}).to_string(),
-    )
-    .unwrap();
+    std::fs::write(&path, scene.to_string()).unwrap();
     path
 }
 

@@ -13,6 +13,10 @@ _LINK_MAGIC = b"MLL1"
 _LINK_HEAD = struct.Struct(">4s16sBI")  # magic, token, kind, seq
 _LK_POSE, _LK_KEEPALIVE, _LK_APPLIED, _LK_SAMPLE = 1, 2, 10, 11
 _LINK_IDLE_LIMIT = 10.0  # no datagram from the app this long: it is gone, stop
+# At most this share of Maya's main thread goes to applying poses: after an apply that
+# took t, the next waits t * (1 - duty) / duty, so the commandPort, the UI and playback
+# keep their turns even when Mosketch streams faster than Maya can apply.
+_LINK_DUTY = 0.5
 
 
 def _link_nodes(req):
@@ -121,6 +125,7 @@ class _Link(object):
         self.unreported = []
         self.follow_hz = 0.0
         self.last_sample = None
+        self.not_before = 0.0  # perf_counter time before which no apply is asked for
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.receive, name="mayalink-link")
         self.thread.daemon = True
@@ -132,6 +137,11 @@ class _Link(object):
         quiet_since = time.time()
         next_sample = 0.0
         while not self.stop.is_set():
+            # A pose held back by the duty limit is asked for as soon as it is due.
+            wait = 0.25
+            if self.latest is not None and not self.pending:
+                wait = max(0.0005, min(wait, self.not_before - time.perf_counter()))
+            self.sock.settimeout(wait)
             try:
                 data, addr = self.sock.recvfrom(65536)
             except socket.timeout:
@@ -143,6 +153,8 @@ class _Link(object):
                 quiet_since = now
             elif now - quiet_since > _LINK_IDLE_LIMIT:
                 break  # the app is gone without a goodbye: leave nothing running
+            if self.latest is not None and not self.pending and time.perf_counter() >= self.not_before:
+                self._defer(self.apply)
             if self.follow_hz > 0 and now >= next_sample and not self.pending:
                 next_sample = now + 1.0 / self.follow_hz
                 self._defer(self.sample)
@@ -163,7 +175,7 @@ class _Link(object):
             if self.latest is not None:
                 self.superseded += 1
             self.latest = (seq, entries)
-            if not self.pending:
+            if not self.pending and time.perf_counter() >= self.not_before:
                 self._defer(self.apply)
         return True
 
@@ -201,7 +213,9 @@ class _Link(object):
         finally:
             if undo:
                 cmds.undoInfo(stateWithoutFlush=True)
-        took = time.perf_counter() - started
+        ended = time.perf_counter()
+        took = ended - started
+        self.not_before = ended + took * (1.0 - _LINK_DUTY) / _LINK_DUTY
         self.applied += 1
         self._send(_LK_APPLIED, seq, struct.pack(">dII", took, self.applied, self.superseded) + self._failures())
 

@@ -30,9 +30,11 @@ pub struct Args {
     prints: usize,
 }
 
-struct Emu {
+pub(crate) struct Emu {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
+    /// The emulator's control port (its counters), 0 if it did not say.
+    pub(crate) control: u16,
 }
 
 impl Drop for Emu {
@@ -43,8 +45,14 @@ impl Drop for Emu {
 }
 
 fn start_emulator(script: &str) -> std::io::Result<Emu> {
+    start_emulator_with(script, &[])
+}
+
+/// The Python Maya emulator with extra arguments (e.g. `--scene FILE`).
+pub(crate) fn start_emulator_with(script: &str, args: &[&str]) -> std::io::Result<Emu> {
     let mut child = Command::new("python3")
         .arg(script)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -55,10 +63,19 @@ fn start_emulator(script: &str) -> std::io::Result<Emu> {
         .find_map(|w| w.strip_prefix("port="))
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("emulator said {line:?}")))?;
-    Ok(Emu { child, port })
+    let control = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("control="))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    Ok(Emu {
+        child,
+        port,
+        control,
+    })
 }
 
-fn percentile(v: &mut [f64], p: f64) -> f64 {
+pub(crate) fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }

@@ -1,6 +1,7 @@
 //! `mayalink`: the headless command line. Every subcommand is a thin wrapper
 //! over the engine, so what works here works in the app.
 
+mod bench_link;
 mod bench_maya;
 mod bench_output;
 mod link_cmd;
@@ -37,6 +38,8 @@ enum Command {
     Sessions(maya_cmd::SessionsCommand),
     /// Benchmark: run round trip and the output callback's cost in Maya (prints figures).
     BenchMaya(bench_maya::Args),
+    /// Benchmark: the live link's latency, Maya main-thread cost and other clients' round trips (prints figures).
+    BenchLink(bench_link::Args),
     /// Benchmark: UDP output ingest through the listener vs a raw recv loop (prints figures).
     BenchOutput(bench_output::Args),
     /// The live link: Mosketch drives Mayas' joints (or, with --to-mosketch, Maya's pose goes to Mosketch).
@@ -73,6 +76,7 @@ fn main() -> std::process::ExitCode {
         Command::Mosketch(c) => mosketch_cmd::run(c),
         Command::BenchMaya(args) => bench_maya::run(args),
         Command::BenchOutput(args) => bench_output::run(args),
+        Command::BenchLink(args) => bench_link::run(args),
     }
 }
 

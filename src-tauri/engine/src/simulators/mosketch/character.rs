@@ -130,6 +130,28 @@ impl Character {
     pub fn kind(&self) -> CharacterKind {
         self.kind
     }
+    /// The same character as a Maya scene for the project's Maya emulator (`--scene`):
+    /// joints with Mosketch's names and parents, rest offsets in centimetres and rest
+    /// orientations as jointOrient, so the simulator and the emulator agree on it.
+    pub fn maya_scene(&self) -> serde_json::Value {
+        use crate::link::euler::{from_quat, RotateOrder};
+        let joints = self.skeleton.joints();
+        let list: Vec<serde_json::Value> = joints
+            .iter()
+            .map(|j| {
+                let jo = from_quat(DQuat::from_array(j.orient), RotateOrder::Xyz, None)
+                    .map(f64::to_degrees);
+                serde_json::json!({
+                    "name": j.name,
+                    "parent": j.parent.map(|p| &joints[p].name),
+                    "translate": j.offset.map(|v| v * 100.0),
+                    "jointOrient": jo,
+                })
+            })
+            .collect();
+        serde_json::json!({"sceneName": format!("{:?}.ma", self.kind).to_lowercase(), "joints": list})
+    }
+
     pub fn skeleton(&self) -> &Skeleton {
         &self.skeleton
     }
