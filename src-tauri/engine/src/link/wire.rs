@@ -126,6 +126,101 @@ pub fn decode(token: &Token, data: &[u8]) -> Option<FromMaya> {
     }
 }
 
+/// Maya's side (the helper, and Demo Maya): what the app sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToMaya {
+    /// Channel values; a channel group its mask leaves out reads as zeros.
+    Pose {
+        seq: u32,
+        entries: Vec<PoseEntry>,
+    },
+    Keepalive,
+    /// Ours (magic and token match) but a truncated pose or an unknown kind: unread,
+    /// though it still says the app is there (the helper's `_accept`).
+    Unreadable,
+}
+
+/// Decodes a datagram from the app as the helper does; `None` when it is not ours.
+/// Bytes after the last entry are ignored, like the helper's `_decode_pose`.
+pub fn decode_to_maya(token: &Token, data: &[u8]) -> Option<ToMaya> {
+    if data.len() < HEADER || &data[..4] != MAGIC || &data[4..20] != token {
+        return None;
+    }
+    let seq = u32::from_be_bytes(data[21..25].try_into().ok()?);
+    Some(match data[20] {
+        KIND_POSE => match decode_pose_body(&data[HEADER..]) {
+            Some(entries) => ToMaya::Pose { seq, entries },
+            None => ToMaya::Unreadable,
+        },
+        KIND_KEEPALIVE => ToMaya::Keepalive,
+        _ => ToMaya::Unreadable,
+    })
+}
+
+fn decode_pose_body(mut body: &[u8]) -> Option<Vec<PoseEntry>> {
+    let take3 = |b: &mut &[u8]| -> Option<[f64; 3]> {
+        (b.remaining() >= 24).then(|| std::array::from_fn(|_| b.get_f64()))
+    };
+    if body.remaining() < 2 {
+        return None;
+    }
+    let n = body.get_u16() as usize;
+    let mut entries = Vec::with_capacity(n.min(body.remaining() / 3));
+    for _ in 0..n {
+        if body.remaining() < 3 {
+            return None;
+        }
+        let index = body.get_u16();
+        let mask = body.get_u8();
+        let rotate = if mask & ROTATE != 0 {
+            take3(&mut body)?
+        } else {
+            [0.0; 3]
+        };
+        let translate = if mask & TRANSLATE != 0 {
+            take3(&mut body)?
+        } else {
+            [0.0; 3]
+        };
+        entries.push(PoseEntry {
+            index,
+            mask,
+            rotate,
+            translate,
+        });
+    }
+    Some(entries)
+}
+
+/// Maya's `applied` datagram: main-thread seconds, totals, first-time failures.
+pub fn encode_applied(
+    token: &Token,
+    seq: u32,
+    main_thread_s: f64,
+    applied: u32,
+    superseded: u32,
+    failures: &[(String, String)],
+) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(HEADER + 16);
+    header(&mut buf, token, KIND_APPLIED, seq);
+    buf.put_f64(main_thread_s);
+    buf.put_u32(applied);
+    buf.put_u32(superseded);
+    if !failures.is_empty() {
+        buf.put_slice(&serde_json::to_vec(failures).unwrap_or_default());
+    }
+    buf
+}
+
+/// Maya's `sample` datagram ("Follow Maya"): six values per node, sequence 0.
+pub fn encode_sample(token: &Token, values: &[[f64; 6]]) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(HEADER + 2 + values.len() * 48);
+    header(&mut buf, token, KIND_SAMPLE, 0);
+    buf.put_u16(values.len() as u16);
+    values.iter().flatten().for_each(|v| buf.put_f64(*v));
+    buf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +267,68 @@ mod tests {
         assert_eq!(
             decode(&token, &s),
             Some(FromMaya::Sample(vec![[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]]))
+        );
+    }
+
+    #[test]
+    fn what_the_app_sends_decodes_on_mayas_side() {
+        let token = [3u8; 16];
+        let entries = vec![
+            PoseEntry {
+                index: 0,
+                mask: ROTATE | TRANSLATE,
+                rotate: [1.0, 2.0, 3.0],
+                translate: [4.0, 5.0, 6.0],
+            },
+            PoseEntry {
+                index: 7,
+                mask: 0b000_010,
+                rotate: [0.0, -9.5, 0.0],
+                translate: [0.0; 3],
+            },
+        ];
+        let pose = encode_pose(&token, 9, &entries);
+        assert_eq!(
+            decode_to_maya(&token, &pose),
+            Some(ToMaya::Pose { seq: 9, entries })
+        );
+        assert_eq!(decode_to_maya(&[4u8; 16], &pose), None, "another token");
+        assert_eq!(
+            decode_to_maya(&token, &pose[..pose.len() - 1]),
+            Some(ToMaya::Unreadable),
+            "truncated: unread, but ours"
+        );
+        assert_eq!(
+            decode_to_maya(&token, &encode_keepalive(&token)),
+            Some(ToMaya::Keepalive)
+        );
+        assert_eq!(decode_to_maya(&token, b"MLL1"), None);
+        // Maya's answers decode on the app's side.
+        let fail = vec![("Hips.rotate".to_string(), "locked".to_string())];
+        assert_eq!(
+            decode(&token, &encode_applied(&token, 5, 0.5, 3, 1, &fail)),
+            Some(FromMaya::Applied {
+                seq: 5,
+                main_thread_s: 0.5,
+                applied: 3,
+                superseded: 1,
+                failures: fail,
+            })
+        );
+        assert_eq!(
+            decode(&token, &encode_applied(&token, 6, 0.0, 4, 1, &[])),
+            Some(FromMaya::Applied {
+                seq: 6,
+                main_thread_s: 0.0,
+                applied: 4,
+                superseded: 1,
+                failures: vec![],
+            })
+        );
+        let values = vec![[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; 2];
+        assert_eq!(
+            decode(&token, &encode_sample(&token, &values)),
+            Some(FromMaya::Sample(values))
         );
     }
 }
