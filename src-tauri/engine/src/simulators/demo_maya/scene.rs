@@ -1,9 +1,15 @@
-//! Demo Maya's fake scene: a handful of named nodes (cameras, a ground plane and a
-//! small Mixamo-style joint rig), a selection, and Maya's naming rules (unique
+//! Demo Maya's fake scene: a handful of named nodes (cameras, a ground plane and the
+//! simulated Mosketch's 65-joint Mixamo-style humanoid), a selection, and Maya's naming rules (unique
 //! short names, `pSphere1`, `pSphereShape1`, `ball` → `ball1`). Enough for the
 //! few `cmds` calls Demo Maya simulates and for the helper's `skeleton` query.
 
+use std::sync::OnceLock;
+
+use glam::DQuat;
 use serde_json::{json, Value as Json};
+
+use crate::link::euler::{self, RotateOrder};
+use crate::simulators::mosketch::{Character, CharacterKind};
 
 /// The scene Demo Maya pretends to have open.
 pub const DEMO_SCENE_PATH: &str = "/projects/demo/scenes/walk_cycle.ma";
@@ -144,31 +150,37 @@ impl Default for Scene {
     }
 }
 
-/// The demo rig: (name, parent, translate in cm).
-const RIG: &[(&str, Option<&str>, [f64; 3])] = &[
-    ("Hips", None, [0.0, 100.0, 0.0]),
-    ("Spine", Some("Hips"), [0.0, 10.0, 0.0]),
-    ("Spine1", Some("Spine"), [0.0, 12.0, 0.0]),
-    ("Spine2", Some("Spine1"), [0.0, 12.0, 0.0]),
-    ("Neck", Some("Spine2"), [0.0, 15.0, 0.0]),
-    ("Head", Some("Neck"), [0.0, 10.0, 0.0]),
-    ("LeftShoulder", Some("Spine2"), [5.0, 10.0, 0.0]),
-    ("LeftArm", Some("LeftShoulder"), [12.0, 0.0, 0.0]),
-    ("LeftForeArm", Some("LeftArm"), [27.0, 0.0, 0.0]),
-    ("LeftHand", Some("LeftForeArm"), [25.0, 0.0, 0.0]),
-    ("RightShoulder", Some("Spine2"), [-5.0, 10.0, 0.0]),
-    ("RightArm", Some("RightShoulder"), [-12.0, 0.0, 0.0]),
-    ("RightForeArm", Some("RightArm"), [-27.0, 0.0, 0.0]),
-    ("RightHand", Some("RightForeArm"), [-25.0, 0.0, 0.0]),
-    ("LeftUpLeg", Some("Hips"), [9.0, -5.0, 0.0]),
-    ("LeftLeg", Some("LeftUpLeg"), [0.0, -43.0, 0.0]),
-    ("LeftFoot", Some("LeftLeg"), [0.0, -42.0, 0.0]),
-    ("LeftToeBase", Some("LeftFoot"), [0.0, -6.0, 12.0]),
-    ("RightUpLeg", Some("Hips"), [-9.0, -5.0, 0.0]),
-    ("RightLeg", Some("RightUpLeg"), [0.0, -43.0, 0.0]),
-    ("RightFoot", Some("RightLeg"), [0.0, -42.0, 0.0]),
-    ("RightToeBase", Some("RightFoot"), [0.0, -6.0, 12.0]),
-];
+/// One joint of the demo rig.
+struct RigJoint {
+    name: String,
+    parent: Option<String>,
+    /// Rest offset from the parent, in centimetres.
+    translate: [f64; 3],
+    /// Degrees, xyz.
+    joint_orient: [f64; 3],
+}
+
+/// The demo rig is the simulated Mosketch's humanoid (65 Mixamo-style joints): same
+/// names, parents, rest offsets and orientations, so the live link maps every joint.
+fn rig() -> &'static [RigJoint] {
+    static RIG: OnceLock<Vec<RigJoint>> = OnceLock::new();
+    RIG.get_or_init(|| {
+        // Metres → centimetres, without float dust (0.07 × 100 is 7.000000000000001).
+        let clean = |v: f64| (v * 1e9).round() / 1e9;
+        let character = Character::new(CharacterKind::Humanoid);
+        let joints = character.skeleton().joints();
+        joints
+            .iter()
+            .map(|j| RigJoint {
+                name: j.name.clone(),
+                parent: j.parent.map(|p| joints[p].name.clone()),
+                translate: j.offset.map(|v| clean(v * 100.0)),
+                joint_orient: euler::from_quat(DQuat::from_array(j.orient), RotateOrder::Xyz, None)
+                    .map(|a| clean(a.to_degrees())),
+            })
+            .collect()
+    })
+}
 
 impl Scene {
     /// An untitled scene with only Maya's default cameras (`cmds.file(new=True)`).
@@ -200,13 +212,10 @@ impl Scene {
             NodeKind::History("polyPlane"),
             None,
         ));
-        for (name, parent, t) in RIG {
-            let mut j = Node::new(name, NodeKind::Joint, *parent);
-            j.translate = *t;
-            if name.ends_with("Arm") || name.ends_with("Hand") {
-                // Arms point along X: the rig has a bit of joint orient, like a real one.
-                j.joint_orient = [0.0, 0.0, if name.starts_with("Left") { -2.0 } else { 2.0 }];
-            }
+        for r in rig() {
+            let mut j = Node::new(&r.name, NodeKind::Joint, r.parent.as_deref());
+            j.translate = r.translate;
+            j.joint_orient = r.joint_orient;
             s.nodes.push(j);
         }
         s
@@ -403,7 +412,7 @@ impl Scene {
 
     /// The names of the demo rig's joints, root first.
     pub fn rig_joint_names() -> Vec<&'static str> {
-        RIG.iter().map(|(n, _, _)| *n).collect()
+        rig().iter().map(|j| j.name.as_str()).collect()
     }
 }
 
@@ -502,5 +511,28 @@ mod tests {
             Some(Attr::Component(VecAttr::JointOrient, 2))
         );
         assert_eq!(Attr::parse("bogus"), None);
+    }
+
+    #[test]
+    fn the_rig_is_the_simulated_mosketchs_humanoid() {
+        let c = Character::new(CharacterKind::Humanoid);
+        let s = Scene::demo();
+        let joints = s.ls(&[], Some("joint"));
+        assert_eq!(joints, c.names(), "same joints, same order");
+        assert_eq!(Scene::rig_joint_names().len(), 65);
+        for j in c.skeleton().joints() {
+            let n = s.get(&j.name).unwrap();
+            assert_eq!(
+                n.parent.as_deref(),
+                j.parent.map(|p| c.skeleton().joints()[p].name.as_str())
+            );
+            for k in 0..3 {
+                assert!((n.translate[k] - j.offset[k] * 100.0).abs() < 1e-9);
+            }
+        }
+        let arm = s.get("LeftArm").unwrap();
+        assert_eq!(arm.parent.as_deref(), Some("LeftShoulder"));
+        assert_eq!(arm.translate, [12.0, 0.0, 0.0]);
+        assert_eq!(s.get("LeftToeBase").unwrap().translate, [0.0, -7.0, 12.0]);
     }
 }
