@@ -6,7 +6,8 @@
 //! sends (the helper probe, its chunked install, `call(...)` lines, also wrapped
 //! in MEL's `python("...")`), answers the helper's ops with helper.py's JSON
 //! shapes (`info`, `stage`, `run` exactly once, `output_start` with real UDP
-//! datagrams and heartbeats, `cleanup`, `skeleton`), and "runs" simple Python
+//! datagrams and heartbeats, `cleanup`, `skeleton`, and the live link's `link_*`
+//! ops with its receiver and datagrams, [`link`]), and "runs" simple Python
 //! and MEL with a toy interpreter ([`interpreter`], [`mel`]) on a fake scene
 //! ([`scene`]): prints, variables, arithmetic, a few `cmds` calls, Python-style
 //! errors, and a `DemoLimitation` error (telling the artist to connect a real
@@ -19,6 +20,7 @@ pub mod cmds;
 mod eval;
 pub mod interpreter;
 pub mod lexer;
+mod link;
 pub mod mel;
 mod ops;
 mod parser;
@@ -28,10 +30,13 @@ mod stream;
 pub mod value;
 
 #[cfg(test)]
+mod link_tests;
+#[cfg(test)]
 mod tests;
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -77,12 +82,19 @@ pub struct DemoMaya {
     addr: SocketAddr,
     port_kind: PortKind,
     process: Arc<Mutex<Process>>,
+    link_receivers: Arc<AtomicUsize>,
     _guard: DropGuard,
 }
 
-struct Job {
-    message: Vec<u8>,
-    reply: oneshot::Sender<Vec<String>>,
+/// Work for Demo Maya's main thread.
+enum Job {
+    /// A message from the port, and where its replies go.
+    Message {
+        message: Vec<u8>,
+        reply: oneshot::Sender<Vec<String>>,
+    },
+    /// `maya.utils.executeDeferred`: a live link's receiver hands a pose over.
+    Deferred(link::Deferred),
 }
 
 impl DemoMaya {
@@ -111,19 +123,43 @@ impl DemoMaya {
         // Maya's main thread: every command runs there, one at a time. Its own
         // thread (with a roomy stack) keeps the toy interpreter off tokio's workers.
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let deferred = tx.clone();
+        let link_receivers = {
+            let mut p = process.lock().unwrap_or_else(PoisonError::into_inner);
+            p.links.set_main_thread(Arc::new(move |job| {
+                deferred.send(Job::Deferred(job)).is_ok()
+            }));
+            p.links.receivers()
+        };
         let p = process.clone();
+        let quit = cancel.clone();
         std::thread::Builder::new()
             .name("demo-maya-main".into())
             .stack_size(16 << 20)
-            .spawn(move || main_thread(p, rx))?;
+            .spawn(move || main_thread(p, rx, quit))?;
         tokio::spawn(serve(listener, tx, cancel.clone()));
         tracing::info!(%addr, kind = ?options.port_kind, "{LABEL} started");
         Ok(DemoMaya {
             addr,
             port_kind: options.port_kind,
             process,
+            link_receivers,
             _guard: cancel.drop_guard(),
         })
+    }
+
+    /// Live link receivers running in this Demo Maya (each owns one UDP socket).
+    pub fn link_receivers(&self) -> usize {
+        self.link_receivers.load(Ordering::SeqCst)
+    }
+
+    /// Ids of the live links this Demo Maya holds (started and not stopped).
+    pub fn links(&self) -> Vec<String> {
+        self.process
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .links
+            .ids()
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -156,20 +192,35 @@ impl DemoMaya {
     }
 }
 
-fn main_thread(process: Arc<Mutex<Process>>, jobs: std::sync::mpsc::Receiver<Job>) {
-    while let Ok(job) = jobs.recv() {
+fn main_thread(
+    process: Arc<Mutex<Process>>,
+    jobs: std::sync::mpsc::Receiver<Job>,
+    quit: CancellationToken,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        // The links hold a way back here, so the channel alone never closes.
+        let (message, reply) = match jobs.recv_timeout(Duration::from_millis(200)) {
+            Ok(Job::Message { message, reply }) => (message, reply),
+            Ok(Job::Deferred(job)) => {
+                let mut p = process.lock().unwrap_or_else(PoisonError::into_inner);
+                let _ =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.run_deferred(job)));
+                continue;
+            }
+            Err(RecvTimeoutError::Timeout) if !quit.is_cancelled() => continue,
+            Err(_) => break,
+        };
         let replies = {
             let mut p = process.lock().unwrap_or_else(PoisonError::into_inner);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                p.handle_message(&job.message)
-            }))
-            .unwrap_or_else(|_| {
-                vec![format!(
-                    "{LABEL}: internal error while handling this command"
-                )]
-            })
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.handle_message(&message)))
+                .unwrap_or_else(|_| {
+                    vec![format!(
+                        "{LABEL}: internal error while handling this command"
+                    )]
+                })
         };
-        let _ = job.reply.send(replies);
+        let _ = reply.send(replies);
     }
 }
 
@@ -213,7 +264,7 @@ async fn serve_client(mut sock: TcpStream, jobs: &std::sync::mpsc::Sender<Job>) 
             }
         };
         let (reply, answer) = oneshot::channel();
-        if jobs.send(Job { message, reply }).is_err() {
+        if jobs.send(Job::Message { message, reply }).is_err() {
             return;
         }
         let Ok(replies) = answer.await else { return };

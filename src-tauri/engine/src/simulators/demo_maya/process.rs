@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::cmds::MAYA_VERSION;
 use super::interpreter::{Ctx, Interpreter};
+use super::link::{Deferred, Links};
 use super::scene::Scene;
 use super::stream::Stream;
 use super::value::Value;
@@ -61,6 +62,8 @@ pub(crate) struct Process {
     staged_bytes: usize,
     done: VecDeque<(String, Json)>,
     streams: BTreeMap<String, Stream>,
+    /// The live link's receivers (`link.rs`).
+    pub(super) links: Links,
     editor: VecDeque<(u8, String)>,
     runtime: Option<tokio::runtime::Handle>,
     cancel: CancellationToken,
@@ -128,12 +131,16 @@ pub(crate) fn mel_python_arg(line: &str) -> Option<String> {
     None
 }
 
-fn error_json(kind: &str, message: impl Into<String>, traceback: impl Into<String>) -> Json {
+pub(super) fn error_json(
+    kind: &str,
+    message: impl Into<String>,
+    traceback: impl Into<String>,
+) -> Json {
     json!({"ok": false, "error": {"type": kind, "message": message.into(), "traceback": traceback.into()}})
 }
 
 /// helper.py's `call` turns any exception into this; the traceback names the op.
-fn exception(kind: &str, message: impl Into<String>, op: &str) -> Json {
+pub(super) fn exception(kind: &str, message: impl Into<String>, op: &str) -> Json {
     let message = message.into();
     let tb = format!(
         "Traceback (most recent call last):\n  File \"mayalink_helper.py\", line 1, in call\n  File \"mayalink_helper.py\", line 1, in _{op}\n{kind}: {message}\n"
@@ -142,13 +149,13 @@ fn exception(kind: &str, message: impl Into<String>, op: &str) -> Json {
 }
 
 /// `req[key]`, or the KeyError helper.py would raise.
-fn field<'a>(req: &'a Json, key: &str, op: &str) -> Result<&'a Json, Json> {
+pub(super) fn field<'a>(req: &'a Json, key: &str, op: &str) -> Result<&'a Json, Json> {
     req.get(key)
         .ok_or_else(|| exception("KeyError", format!("'{key}'"), op))
 }
 
 /// Python's `str(x)` of a JSON value used as a dict key.
-fn key_of(v: &Json) -> String {
+pub(super) fn key_of(v: &Json) -> String {
     v.as_str()
         .map(str::to_string)
         .unwrap_or_else(|| v.to_string())
@@ -172,7 +179,7 @@ fn int_of(v: &Json, op: &str) -> Result<i64, Json> {
         })
 }
 
-fn b64_decode(v: &Json, op: &str) -> Result<Vec<u8>, Json> {
+pub(super) fn b64_decode(v: &Json, op: &str) -> Result<Vec<u8>, Json> {
     let s = v.as_str().ok_or_else(|| {
         exception(
             "TypeError",
@@ -215,6 +222,7 @@ impl Process {
             staged_bytes: 0,
             done: VecDeque::new(),
             streams: BTreeMap::new(),
+            links: Links::new(runtime.clone(), cancel.clone()),
             editor: VecDeque::new(),
             runtime,
             cancel,
@@ -233,6 +241,11 @@ impl Process {
             selection: self.scene.selection.clone(),
             output: self.editor.iter().cloned().collect(),
         }
+    }
+
+    /// A job a link receiver queued for the main thread (`executeDeferred`).
+    pub(super) fn run_deferred(&mut self, job: Deferred) {
+        job(&mut self.links, &mut self.scene);
     }
 
     /// One message as received on the port → the replies to send (one per
@@ -450,6 +463,12 @@ impl Process {
             "output_start" => self.op_output_start(&req),
             "cleanup" => self.op_cleanup(&req),
             "skeleton" => Ok(self.op_skeleton(&req)),
+            "link_nodes" => Ok(Links::op_nodes(&self.scene)),
+            "link_rest" => Links::op_rest(&self.scene, &req),
+            "link_read" => Links::op_read(&self.scene, &req),
+            "link_start" => self.links.op_start(&req),
+            "link_follow" => self.links.op_follow(&req),
+            "link_stop" => self.links.op_stop(&req),
             _ => {
                 let shown = match req.get("op") {
                     None | Some(Json::Null) => "None".to_string(),
@@ -652,6 +671,7 @@ impl Process {
 
     fn op_cleanup(&mut self, req: &Json) -> Result<Json, Json> {
         let session = key_of(field(req, "session", "cleanup")?);
+        self.links.cleanup(&session);
         let removed = self.stop_session(&session);
         let prefix = format!("{session}:");
         let doomed: Vec<String> = self
