@@ -5,10 +5,13 @@
 // Mosketch, follows Maya, says clearly when nothing maps, and stops. Screenshots: link-*.png.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { addSession, appForSuite, saveScreenshot } from "./harness.mjs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { addSession, answerNextPrompt, appForSuite, saveScreenshot, tempDir } from "./harness.mjs";
 import { simulatorSkeleton, skeletonToScene } from "./scenarios.mjs";
 
 const RIG = "Rig — humanoid";
+const TWINS = "Rig — two heads";
 const PROPS = "Props";
 
 async function connectMosketch(page, address) {
@@ -45,13 +48,17 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
   const app = appForSuite({}, async (app) => {
     const skeleton = await simulatorSkeleton("humanoid");
     app.jointCount = skeleton.joints.length;
-    const [rig, props, sim] = await Promise.all([
+    const twins = skeletonToScene(skeleton, "/projects/demo/two_heads.ma");
+    twins.joints.push({ name: "other:Head", translate: [30, 160, 0] });
+    const [rig, twin, props, sim] = await Promise.all([
       app.maya({ scene: skeletonToScene(skeleton, "/projects/demo/humanoid_rig.ma") }),
+      app.maya({ scene: twins }),
       app.maya({ scene: { sceneName: "/projects/demo/props.ma", joints: [{ name: "ball" }, { name: "crate" }, { name: "lamp", type: "transform" }] } }),
       app.mosketchSim({ character: "humanoid" }),
     ]);
-    Object.assign(app, { rig, props, sim });
+    Object.assign(app, { rig, twin, props, sim });
     await addSession(app.page, { address: rig.address, name: RIG });
+    await addSession(app.page, { address: twin.address, name: TWINS });
     await addSession(app.page, { address: props.address, name: PROPS });
     await connectMosketch(app.page, sim.address);
     await app.page.getByTestId("tab-live-link").click();
@@ -96,9 +103,10 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     await saveScreenshot(page, "link-drive-nothing");
 
     await chooseForRow(page, "LeftForeArm", "Reset to name matching");
-    await waitRowStatus(page, "LeftForeArm", "mapped");
-    assert.equal(await page.getByTestId("link-count-mapped").textContent(), "65");
+    await page.waitForFunction(() => document.querySelector('[data-testid="link-count-mapped"]')?.textContent === "65", null, { timeout: 10_000 });
+    assert.equal(await page.getByTestId("link-row").count(), 0, "nothing left to fix");
     await page.getByRole("radio", { name: /^All/ }).click();
+    assert.equal(await rowStatus(page, "LeftForeArm"), "mapped");
     assert.equal(await rowStatus(page, "Hips"), "mapped");
   });
 
@@ -118,6 +126,65 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     await saveScreenshot(page, "link-following");
     await page.getByTestId("link-follow").uncheck();
     await page.waitForFunction(() => window.__mayalinkLink.view().mayas[0]?.following === false, null, { timeout: 10_000 });
+  });
+
+  test("exports the mapping choices to a file and imports them back", async () => {
+    const { page } = app;
+    const dir = tempDir("mayalink-mapping-");
+    const file = join(dir, "humanoid-mapping.json");
+    try {
+      await chooseForRow(page, "LeftForeArm", "Drive nothing");
+      await waitRowStatus(page, "LeftForeArm", "unmapped");
+      const asked = answerNextPrompt(page, file);
+      await page.getByTestId("link-export").click();
+      await asked;
+      await page.waitForFunction(() => /Mapping saved to humanoid-mapping\.json/.test(document.querySelector('[data-testid="link-notice"]')?.textContent ?? ""));
+      assert.ok(existsSync(file));
+      assert.match(readFileSync(file, "utf8"), /LeftForeArm/);
+
+      await chooseForRow(page, "LeftForeArm", "Reset to name matching");
+      await waitRowStatus(page, "LeftForeArm", "mapped");
+      const opened = answerNextPrompt(page, file);
+      await page.getByTestId("link-import").click();
+      await opened;
+      await waitRowStatus(page, "LeftForeArm", "unmapped");
+      assert.equal(await page.getByTestId("link-count-mapped").textContent(), "64");
+
+      await chooseForRow(page, "LeftForeArm", "Reset to name matching");
+      await waitRowStatus(page, "LeftForeArm", "mapped");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("drives two Mayas, each with its own mapping: an ambiguous name waits for the artist's pick", async () => {
+    const { page } = app;
+    await page.getByTestId("link-stop").click();
+    await running(page, false);
+    await tickTargets(page, [RIG, TWINS]);
+    await page.getByTestId("link-start").click();
+    await running(page, true);
+    await page.waitForFunction(() => window.__mayalinkLink.view().mayas.length === 2 && window.__mayalinkLink.view().mayas.every((m) => m.figures.appliedPerS > 0), null, {
+      timeout: 15_000,
+    });
+
+    await page.getByRole("tab", { name: TWINS }).click();
+    await page.waitForSelector(`[data-testid="link-maya"] h4:text-is("${TWINS}")`);
+    await waitRowStatus(page, "Head", "ambiguous");
+    assert.equal(await page.getByTestId("link-count-mapped").textContent(), "64");
+    assert.match(await page.getByTestId("link-counts").textContent(), /1 ambiguous/);
+    await page.getByTestId("link-filter-attention").click();
+    assert.deepEqual(await page.getByTestId("link-row").evaluateAll((rows) => rows.map((r) => r.dataset.joint)), ["Head"]);
+    await saveScreenshot(page, "link-ambiguous");
+    await page.getByRole("radio", { name: /^All/ }).click();
+    await chooseForRow(page, "Head", "|other:Head");
+    await waitRowStatus(page, "Head", "manual");
+    assert.equal(await page.locator('[data-testid="link-row"][data-joint="Head"] td').nth(1).textContent(), "other:Head");
+    assert.equal(await page.getByTestId("link-count-mapped").textContent(), "65");
+
+    // The first Maya's mapping is its own.
+    await page.getByRole("tab", { name: RIG, exact: true }).click();
+    await waitRowStatus(page, "Head", "mapped");
   });
 
   test("stops; a Maya whose scene matches nothing gets a clear message, not a silent link", async () => {

@@ -42,6 +42,15 @@ export class LinkState {
 
   #backend: Backend | null = null;
   #unsubscribe: Unsubscribe | null = null;
+  /**
+   * While a mapping change restarts the link (the engine stops and starts it again), the
+   * stream's idle views in between are held back, so the panel neither flickers nor loses
+   * the Maya it shows. Held until a running view arrives after the change, or shown if the
+   * change failed (or nothing runs a moment later).
+   */
+  #holding = false;
+  #held: LinkView | null = null;
+  #holdTimer: ReturnType<typeof setTimeout> | null = null;
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
   get backend(): Backend | null {
@@ -66,14 +75,46 @@ export class LinkState {
   detach(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#stopHolding();
     if (this.#noticeTimer !== null) clearTimeout(this.#noticeTimer);
     this.#noticeTimer = null;
   }
 
   #receive(view: LinkView) {
+    if (this.#holding) {
+      if (!view.running) {
+        this.#held = view;
+        return;
+      }
+      if (this.busy === null) this.#stopHolding();
+    }
     this.view = view;
     this.loaded = true;
-    if (this.shown >= view.mayas.length) this.shown = 0;
+    if (view.mayas.length > 0 && this.shown >= view.mayas.length) this.shown = 0;
+  }
+
+  #stopHolding() {
+    this.#holding = false;
+    this.#held = null;
+    if (this.#holdTimer !== null) clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+  }
+
+  /** Runs a mapping change that restarts the link (see `#holding`). */
+  async #restart(busy: LinkBusy, run: (b: Backend) => Promise<LinkView | null>): Promise<LinkView | null> {
+    this.#stopHolding();
+    this.#holding = true;
+    const view = await this.#act(busy, run);
+    // Failed: the engine's idle view (if it came) is the truth now. Done: wait a moment for the running one.
+    this.#holdTimer = setTimeout(
+      () => {
+        const held = this.#held;
+        this.#stopHolding();
+        if (held) this.#receive(held);
+      },
+      view ? 1500 : 0,
+    );
+    return view;
   }
 
   /** Takes a view a command returned. A running link's view only: the stream says when it stopped. */
@@ -117,6 +158,7 @@ export class LinkState {
       this.error = { code: "invalid_input", message: "Tick at least one connected Maya for the live link." };
       return false;
     }
+    this.#stopHolding();
     const view = await this.#act({ action: "start" }, (b) => b.linkStart(sessions));
     if (!view) return false;
     this.shown = 0;
@@ -125,6 +167,7 @@ export class LinkState {
   }
 
   async stop(): Promise<boolean> {
+    this.#stopHolding();
     const done = await this.#act({ action: "stop" }, async (b) => {
       await b.linkStop();
       return true;
@@ -150,7 +193,7 @@ export class LinkState {
 
   /** Sets one joint's choice: a node, drive nothing, or back to name matching. */
   async setOverride(maya: number, mosketch: string, choice: LinkOverride): Promise<boolean> {
-    const view = await this.#act({ action: "override", maya, joint: mosketch }, (b) => b.linkSetOverride(maya, mosketch, choice));
+    const view = await this.#restart({ action: "override", maya, joint: mosketch }, (b) => b.linkSetOverride(maya, mosketch, choice));
     if (!view) return false;
     this.#take(view);
     return true;
@@ -169,14 +212,14 @@ export class LinkState {
 
   /** Reads choices for this Maya from a file the artist picks. False when cancelled or failed. */
   async importOverrides(maya: number): Promise<boolean> {
-    const result = await this.#act({ action: "import", maya }, async (b) => {
-      const path = await b.pickOpenFile(MAPPING_FILTERS);
-      if (!path) return null;
-      return { path, view: await b.linkImportOverrides(maya, path) };
+    let path: string | null = null;
+    const view = await this.#restart({ action: "import", maya }, async (b) => {
+      path = await b.pickOpenFile(MAPPING_FILTERS);
+      return path ? b.linkImportOverrides(maya, path) : null;
     });
-    if (!result) return false;
-    this.#take(result.view);
-    this.#flash(`Mapping loaded from ${baseName(result.path)}`);
+    if (!view || !path) return false;
+    this.#take(view);
+    this.#flash(`Mapping loaded from ${baseName(path)}`);
     return true;
   }
 }

@@ -249,6 +249,54 @@ describe("LinkState: per Maya", () => {
     ]);
   });
 
+  it("a mapping change restarts the link: the idle view in between neither shows nor moves the panel off its Maya", async () => {
+    const { link, push } = await attached({
+      link_set_override: () => {
+        push("link", IDLE_LINK); // the engine stops the link…
+        return IDLE_LINK; // …and answers before its stream says it runs again
+      },
+    });
+    push("link", running("m1", "m2"));
+    link.shown = 1;
+    expect(await link.setOverride(1, "Head", { node: "|b:Head" })).toBe(true);
+    expect(link.running).toBe(true);
+    push("link", IDLE_LINK); // late, from the restart
+    expect(link.running).toBe(true);
+    push("link", running("m1", "m2"));
+    expect(link.target?.session).toBe("m2");
+    push("link", IDLE_LINK); // stopped later (another window): shown
+    expect(link.running).toBe(false);
+    expect(link.shown).toBe(1);
+  });
+
+  it("a mapping change that fails leaves the link as the engine says: stopped, with the error", async () => {
+    const { link, push } = await attached({
+      link_set_override: () => {
+        push("link", IDLE_LINK);
+        throw { code: "invalid_input", message: "No joint is mapped: 1 names match more than one Maya node; pick them in the mapping table." };
+      },
+    });
+    push("link", running("m1"));
+    expect(await link.setOverride(0, "Hips", { node: null })).toBe(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(link.running).toBe(false);
+    expect(link.error?.message).toMatch(/No joint is mapped/);
+  });
+
+  it("a restart whose running view never comes shows the idle one after a moment", async () => {
+    const { link, push } = await attached({
+      link_set_override: () => {
+        push("link", IDLE_LINK);
+        return IDLE_LINK;
+      },
+    });
+    push("link", running("m1"));
+    expect(await link.setOverride(0, "Hips", { clear: true })).toBe(true);
+    expect(link.running).toBe(true);
+    await vi.advanceTimersByTimeAsync(1600);
+    expect(link.running).toBe(false);
+  });
+
   it("export: the save dialog picks the file; cancel sends nothing", async () => {
     const cancelled = await attached();
     expect(await cancelled.link.exportOverrides(0, "humanoid-mapping.json")).toBe(false);
