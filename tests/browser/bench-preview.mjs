@@ -10,6 +10,7 @@
 // joints) by default; also --character humanoid (65) or fish (14).
 // Usage: npm run build && node tests/browser/bench-preview.mjs
 //   [--seconds 10] [--width 1280 --height 800] [--character creature|humanoid|fish] [--rate 120] [--baseline 5]
+//   [--tab joints|link] (the pose monitor's tab while measuring: the live joint table, or not)
 // The baseline (first, same run): the app's frames with nothing streaming, for how loaded the machine is.
 import { openApp } from "./harness.mjs";
 
@@ -21,6 +22,8 @@ const seconds = Number(arg("seconds", "10"));
 const width = Number(arg("width", "1280"));
 const height = Number(arg("height", "800"));
 const character = arg("character", "creature");
+/** Which tab of the pose monitor is open while measuring: "joints" (the live joint table) or "link". */
+const tab = arg("tab", "joints");
 const rate = Number(arg("rate", "120"));
 
 const pct = (values, p) => {
@@ -64,6 +67,7 @@ try {
   await page.getByTestId("mosketch-connect").click();
   await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
   await page.waitForFunction(() => (window.__mayalinkPreview?.info().joints ?? 0) > 0, null, { timeout: 15_000 });
+  await page.getByTestId(`tab-${tab}`).click();
   await page.waitForTimeout(1500); // warm up: shaders compiled, frames/s window filled
   const canvas = await page.getByTestId("preview-canvas").boundingBox();
   const before = await page.evaluate(() => window.__mayalinkPreview.info());
@@ -83,7 +87,7 @@ try {
     return ext ? c.getParameter(ext.UNMASKED_RENDERER_WEBGL) : (c?.getParameter(c.RENDERER) ?? "unknown");
   });
 
-  console.log(`Preview benchmark — ${after.joints} joints (mosketch-sim --character ${character} --rate ${rate}), for ${seconds} s`);
+  console.log(`Preview benchmark — ${after.joints} joints (mosketch-sim --character ${character} --rate ${rate}), the monitor's ${tab} tab open, for ${seconds} s`);
   console.log(`Chromium headless, ${width}×${height} window, preview canvas ${Math.round(canvas.width)}×${Math.round(canvas.height)} px, WebGL: ${gl}`);
   console.log("");
   if (idleFrames.length > 1) row(`baseline: nothing streaming (${baselineSeconds} s)`, idleFrames.slice(1));
