@@ -1,8 +1,10 @@
 // Browser tests of the live link panel (the pose monitor's "Live link" tab) on `mayalink
 // serve`: the Maya emulator holds the simulator's humanoid as a scene, `mayalink
 // mosketch-sim` streams it, and the panel starts the link, shows Maya applying frames and a
-// mapping of 65 joints, sets one joint to "drive nothing" and back, sends Maya's pose to
-// Mosketch, follows Maya, says clearly when nothing maps, and stops. Screenshots: link-*.png.
+// mapping of 65 joints (a locked plug reported), sets one joint to "drive nothing" and back,
+// sends Maya's pose to Mosketch, follows Maya, exports and imports the mapping, drives two
+// Mayas (an ambiguous name picked among its candidates; one Maya killed mid-stream), says
+// clearly when nothing maps, and stops. Screenshots: link-*.png.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -50,8 +52,10 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     app.jointCount = skeleton.joints.length;
     const twins = skeletonToScene(skeleton, "/projects/demo/two_heads.ma");
     twins.joints.push({ name: "other:Head", translate: [30, 160, 0] });
+    const humanoid = skeletonToScene(skeleton, "/projects/demo/humanoid_rig.ma");
+    humanoid.joints.find((j) => j.name === "LeftHand").locked = ["rotateX"];
     const [rig, twin, props, sim] = await Promise.all([
-      app.maya({ scene: skeletonToScene(skeleton, "/projects/demo/humanoid_rig.ma") }),
+      app.maya({ scene: humanoid }),
       app.maya({ scene: twins }),
       app.maya({ scene: { sceneName: "/projects/demo/props.ma", joints: [{ name: "ball" }, { name: "crate" }, { name: "lamp", type: "transform" }] } }),
       app.mosketchSim({ character: "humanoid" }),
@@ -79,6 +83,8 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     assert.equal(await page.getByTestId("link-count-mapped").textContent(), "65");
     assert.equal(await page.getByTestId("link-count-unmapped-mosketch").textContent(), "0");
     assert.equal(await page.getByTestId("link-count-unmapped-maya").textContent(), "0");
+    // A locked plug is reported once, and the link leaves it alone.
+    assert.match(await page.getByTestId("link-warnings").textContent(), /LeftHand\.rotateX is locked/);
     // Targets cannot change under a running link.
     assert.equal(await page.locator(`[data-testid="link-target"][data-session-name="${PROPS}"]`).isDisabled(), true);
 
@@ -185,6 +191,16 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     // The first Maya's mapping is its own.
     await page.getByRole("tab", { name: RIG, exact: true }).click();
     await waitRowStatus(page, "Head", "mapped");
+
+    // One Maya goes away mid-stream: its link says it ended, the other keeps going.
+    await app.twin.stop();
+    await page.waitForFunction(() => window.__mayalinkLink.view().mayas[1]?.ended, null, { timeout: 20_000 });
+    await page.getByRole("tab", { name: TWINS }).click();
+    await page.getByTestId("link-ended").waitFor();
+    assert.match(await page.getByTestId("link-ended").textContent(), /Link ended/);
+    const before = await page.evaluate(() => window.__mayalinkLink.view().mayas[0].figures.framesApplied);
+    await page.waitForFunction((n) => window.__mayalinkLink.view().mayas[0].figures.framesApplied > n + 10, before, { timeout: 10_000 });
+    await saveScreenshot(page, "link-maya-ended");
   });
 
   test("stops; a Maya whose scene matches nothing gets a clear message, not a silent link", async () => {
