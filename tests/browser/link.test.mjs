@@ -64,8 +64,12 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     await addSession(app.page, { address: rig.address, name: RIG });
     await addSession(app.page, { address: twin.address, name: TWINS });
     await addSession(app.page, { address: props.address, name: PROPS });
-    await connectMosketch(app.page, sim.address);
+    // Before Mosketch connects, the panel says what is missing instead of starting nothing.
     await app.page.getByTestId("tab-live-link").click();
+    assert.match(await app.page.getByTestId("link-blocker").textContent(), /Connect to Mosketch first/);
+    assert.equal(await app.page.getByTestId("link-start").isDisabled(), true);
+    await connectMosketch(app.page, sim.address);
+    await app.page.getByTestId("link-blocker").waitFor({ state: "detached" });
   });
 
   test("starts the link: Maya applies frames, 65 joints mapped by name", async () => {

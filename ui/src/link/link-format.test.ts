@@ -11,6 +11,7 @@ import {
   mappingCounts,
   mappingRows,
   nodeChoices,
+  shortWarning,
 } from "./link-format";
 
 const MAPPING: Mapping = {
@@ -62,6 +63,15 @@ describe("mapping rows", () => {
     expect(nodeChoices(head, MAPPING).candidates).toEqual(["|a:Head", "|b:Head"]);
     expect(leafName("|rig|mixamorig:Hips")).toBe("mixamorig:Hips");
     expect(leafName("Hips")).toBe("Hips");
+  });
+});
+
+describe("warnings", () => {
+  it("cut DAG paths to their leaf, namespaces kept", () => {
+    expect(shortWarning("|Hips|Spine|LeftHand.rotateX is locked: the link leaves it alone.")).toBe("LeftHand.rotateX is locked: the link leaves it alone.");
+    expect(shortWarning("|rig|mixamorig:Hips.translateY is connected")).toBe("mixamorig:Hips.translateY is connected");
+    expect(shortWarning("Hips.rotateX is locked")).toBe("Hips.rotateX is locked");
+    expect(shortWarning("Sending Maya's pose to Mosketch failed: not connected")).toBe("Sending Maya's pose to Mosketch failed: not connected");
   });
 });
 

@@ -95,6 +95,11 @@ export function leafName(path: string): string {
   return path.split("|").filter(Boolean).pop() ?? path;
 }
 
+/** A warning with its DAG paths cut to their leaf ("|Hips|Spine|LeftHand.rotateX" → "LeftHand.rotateX"). */
+export function shortWarning(text: string): string {
+  return text.replace(/\|?(?:[^|\s]+\|)+(?=[^|\s])/g, "");
+}
+
 export interface NodeChoices {
   /** For an ambiguous row: the nodes its name matched. */
   candidates: string[];
