@@ -177,6 +177,12 @@ async fn read_only_offers_only_the_tools_that_run_no_code() {
         .map(String::from)
         .collect();
     assert_eq!(names(&s).await, expected);
+    let info = s.client.peer_info().expect("server info");
+    let instructions = info.instructions.clone().unwrap_or_default();
+    assert!(
+        instructions.contains("read-only") && !instructions.contains("run_python"),
+        "{instructions}"
+    );
     let params = CallToolRequestParams::new("run_python")
         .with_arguments(json!({"code": "1"}).as_object().cloned().unwrap());
     let refused = s.client.call_tool(params).await;

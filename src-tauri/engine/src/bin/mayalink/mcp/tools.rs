@@ -84,6 +84,7 @@ impl Shared {
 pub struct MayalinkMcp {
     shared: Arc<Shared>,
     tool_router: ToolRouter<Self>,
+    read_only: bool,
 }
 
 fn failed(text: impl Into<String>) -> CallToolResult {
@@ -113,6 +114,7 @@ impl MayalinkMcp {
         Self {
             shared,
             tool_router,
+            read_only,
         }
     }
 
@@ -456,11 +458,15 @@ impl ServerHandler for MayalinkMcp {
                 Implementation::new("mayalink", mayalink_engine::VERSION)
                     .with_title("Mayalink: Maya and Mosketch"),
             )
-            .with_instructions(
+            .with_instructions(if self.read_only {
+                "Read Autodesk Maya (and Mosketch) through Mayalink, read-only: this server runs no code of \
+                 yours in Maya. list_mayas shows the Mayas; read_output shows Maya's Script Editor output; \
+                 scene_info describes the scene; mosketch_pose reads Mosketch's current pose."
+            } else {
                 "Drive Autodesk Maya (and read Mosketch) through Mayalink. list_mayas shows the Mayas; \
                  run_python and run_mel run code in Maya exactly once and return its output, value or \
                  traceback; read_output shows Maya's Script Editor output; scene_info describes the scene; \
-                 mosketch_pose reads Mosketch's current pose.",
-            )
+                 mosketch_pose reads Mosketch's current pose."
+            })
     }
 }
