@@ -554,7 +554,7 @@ impl Receiver {
         let mut next_sample = Instant::now();
         loop {
             let follow_hz = lock(&self.mailbox).follow_hz;
-            let wake = if follow_hz > 0.0 {
+            let wake = if follow_hz > 0.0 && peer.is_some() {
                 next_sample.min(Instant::now() + POLL)
             } else {
                 Instant::now() + POLL
@@ -595,12 +595,17 @@ impl Receiver {
                 break; // the app is gone without a goodbye: leave nothing running
             }
             let follow_hz = lock(&self.mailbox).follow_hz;
-            if follow_hz > 0.0 && now >= next_sample {
+            // Sampled only once the app has been heard: a sample with nowhere to go
+            // would count as sent, and an unchanged pose is not sent again.
+            if follow_hz > 0.0 && now >= next_sample && peer.is_some() {
                 let queue = {
                     let mut m = lock(&self.mailbox);
                     !std::mem::replace(&mut m.pending, true)
                 };
-                if queue {
+                if !queue {
+                    // The main thread is busy with this link: look again shortly.
+                    next_sample = now + Duration::from_millis(5);
+                } else {
                     next_sample = now + Duration::from_secs_f64(1.0 / follow_hz);
                     let (id, mailbox) = (self.id.clone(), self.mailbox.clone());
                     self.defer(Box::new(move |links: &mut Links, scene: &mut Scene| {

@@ -188,6 +188,79 @@ async fn the_simulated_mosketch_drives_demo_mayas_joints() {
     link.stop().await;
 }
 
+/// The last pose Mosketch (the simulator) received, once it has more than `seen`.
+async fn pose_received(sim: &MosketchSimulator, seen: usize) -> Vec<crate::mosketch::JointSample> {
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let poses: Vec<_> = sim.clients().into_iter().flat_map(|c| c.poses).collect();
+        if poses.len() > seen {
+            return poses.last().unwrap().clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Mosketch got no pose"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn poses_received(sim: &MosketchSimulator) -> usize {
+    sim.clients().iter().map(|c| c.poses.len()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mayas_pose_goes_back_to_the_simulated_mosketch() {
+    let demo = DemoMaya::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let sim = simulator().await;
+    let m = mosketch(&sim).await;
+    let s = maya(&demo, "demo-follow").await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    // "Follow Maya": the artist poses the arm in Demo Maya, Mosketch gets it live
+    // (before any frame went to Demo Maya: it samples once the app's keepalive came).
+    link.follow(0, true).await.unwrap();
+    let seen = poses_received(&sim);
+    let r = s
+        .run(
+            "cmds.setAttr(\"LeftArm.rotate\", 10, 20, 30)",
+            Language::Python,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let want = euler::to_quat([10f64, 20.0, 30.0].map(f64::to_radians), RotateOrder::Xyz);
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        if poses_received(&sim) <= seen {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "Mosketch got no pose: {:?}, {} receivers",
+                link.status().borrow()[0].warnings,
+                demo.link_receivers()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        }
+        let pose = pose_received(&sim, seen).await;
+        let arm = pose
+            .iter()
+            .find(|j| j.name == "LeftArm")
+            .expect("Mosketch's name");
+        if want.dot(DQuat::from_array(arm.r.unwrap())).abs() > 1.0 - 1e-9 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{arm:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    link.follow(0, false).await.unwrap();
+    // "Send Maya pose to Mosketch", once: every mapped joint.
+    assert_eq!(link.send_maya_pose(0).await.unwrap(), 65);
+    link.stop().await;
+    assert_eq!(demo.link_receivers(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_the_demo_then_start_the_link_from_the_command_map() {
     let e = Engine::new(EngineConfig::default());
