@@ -285,7 +285,7 @@ impl MayalinkMcp {
         if empty {
             v["hint"] = json!(targets::none_reachable_message(&[]));
         } else {
-            v["note"] = json!("Port kind, version and scene are known once a tool has used that Maya (scene_info reads them).");
+            v["note"] = json!("Port kind, version and scene are shown for the Mayas a tool has used, as of its first use; scene_info reads them now. The others are only checked for an open port; nothing is sent to them.");
         }
         if !notes.is_empty() {
             v["problems"] = json!(notes);
