@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { addSession, answerNextPrompt, appForSuite, saveScreenshot, tempDir } from "./harness.mjs";
+import { addSession, answerNextPrompt, appForSuite, runEditor, saveScreenshot, tempDir, viewLines, waitForHooks, waitForLine } from "./harness.mjs";
 import { simulatorSkeleton, skeletonToScene } from "./scenarios.mjs";
 
 const RIG = "Rig — humanoid";
@@ -220,6 +220,41 @@ describe("live link panel: Mosketch drives an emulated Maya", () => {
     assert.match(await error.textContent(), /No Mosketch joint matches a Maya node by name/);
     assert.equal(await page.getByTestId("link-panel").getAttribute("data-running"), "false");
     await saveScreenshot(page, "link-nothing-mapped");
+    assert.deepEqual(app.errors, []);
+  });
+});
+
+describe("live link panel: Try the demo", () => {
+  const app = appForSuite({}, async ({ page }) => {
+    await waitForHooks(page);
+  });
+
+  test("the simulated Mosketch drives Demo Maya's joints: getAttr shows LeftArm turning", async () => {
+    const { page } = app;
+    await page.getByTestId("welcome-demo").click();
+    await page.waitForSelector('[data-testid="session-card"][data-demo="true"][data-state="connected"]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
+    await page.getByTestId("tab-live-link").click();
+    // The active session (Demo Maya) is the target until the artist ticks others.
+    assert.equal(await page.locator('[data-testid="link-target"][data-session-name="Demo Maya (simulated)"]').isChecked(), true);
+    await page.getByTestId("link-start").click();
+    await running(page, true);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="link-applied-rate"]')?.textContent) > 0, null, { timeout: 15_000 });
+    assert.ok(Number(await page.getByTestId("link-count-mapped").textContent()) > 0);
+
+    const leftArm = async (mark) => {
+      await runEditor(page, `import maya.cmds as cmds\nprint("${mark}", cmds.getAttr("LeftArm.rotate"))`);
+      await waitForLine(page, mark, "output");
+      return (await viewLines(page)).findLast((l) => l.text.includes(mark)).text;
+    };
+    const first = await leftArm("arm-1");
+    await page.waitForTimeout(400);
+    const second = await leftArm("arm-2");
+    assert.notEqual(first.replace("arm-1", ""), second.replace("arm-2", ""), `LeftArm.rotate did not change: ${first} / ${second}`);
+    await saveScreenshot(page, "link-demo");
+
+    await page.getByTestId("link-stop").click();
+    await running(page, false);
     assert.deepEqual(app.errors, []);
   });
 });
