@@ -721,3 +721,46 @@ async fn locked_channels_are_reported_once_the_undo_queue_is_spared_and_nothing_
     assert_eq!(st["deferred_pending"], 0, "{st}");
     assert_eq!(st["callbacks"], 0, "{st}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_drives_demo_maya_and_leaves_no_receiver_behind() {
+    // "Try the demo" without the app: Demo Maya (simulated) answers the helper's link
+    // ops and datagrams like the real helper does.
+    use mayalink_engine::simulators::demo_maya::DemoMaya;
+    let demo = DemoMaya::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let sim = MosketchSimulator::start(SimConfig {
+        port: 0,
+        settings: SimSettings {
+            rate_hz: 60.0,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (mosketch, maya) = (format!("127.0.0.1:{}", sim.port()), demo.addr().to_string());
+    let out = tokio::task::spawn_blocking(move || {
+        run_cli(&[
+            "link",
+            "--mosketch",
+            &mosketch,
+            "--maya",
+            &maya,
+            "--frames",
+            "30",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("65 of 65 Mosketch joints mapped, 0 not mapped"),
+        "{out:?}"
+    );
+    assert_eq!(demo.link_receivers(), 0);
+    assert!(demo.links().is_empty());
+    assert!(demo.snapshot().sessions.is_empty(), "the CLI cleaned up");
+}

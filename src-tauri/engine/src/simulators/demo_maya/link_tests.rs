@@ -134,6 +134,23 @@ async fn the_simulated_mosketch_drives_demo_mayas_joints() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let second = left_arm(&s).await;
     assert_ne!(first, second, "LeftArm.rotate changes while streaming");
+    // The same, printed, as the artist (and the browser test) does it.
+    let r = s
+        .run(
+            "import maya.cmds as cmds\nprint(\"arm-1\", cmds.getAttr(\"LeftArm.rotate\"))",
+            Language::Python,
+            RunOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let printed = demo.snapshot().output;
+    assert!(
+        printed
+            .iter()
+            .any(|(_, t)| t.starts_with("arm-1 [(") && t.trim_end().ends_with(")]")),
+        "{printed:?}"
+    );
 
     // Demo Maya's channels give Mosketch's rotation of the frame it applied
     // (rest orients are zero, rotate order xyz: the rotate is q itself).
