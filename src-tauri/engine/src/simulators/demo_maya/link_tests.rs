@@ -205,6 +205,30 @@ async fn the_simulated_mosketch_drives_demo_mayas_joints() {
     link.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mel_port_demo_maya_is_driven_too() {
+    let demo = DemoMaya::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        super::DemoOptions {
+            port_kind: crate::maya::PortKind::Mel,
+        },
+    )
+    .await
+    .unwrap();
+    let sim = simulator().await;
+    let m = mosketch(&sim).await;
+    let s = maya(&demo, "demo-mel").await;
+    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    assert_eq!(link.status().borrow()[0].mapping.pairs.len(), 65);
+    let status = link.status();
+    until("frames applied on a MEL port", || {
+        status.borrow()[0].figures.frames_applied >= 5
+    })
+    .await;
+    link.stop().await;
+    assert_eq!(demo.link_receivers(), 0);
+}
+
 /// The last pose Mosketch (the simulator) received, once it has more than `seen`.
 async fn pose_received(sim: &MosketchSimulator, seen: usize) -> Vec<crate::mosketch::JointSample> {
     let deadline = tokio::time::Instant::now() + T;
