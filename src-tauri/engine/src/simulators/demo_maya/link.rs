@@ -6,7 +6,8 @@
 //! newest pose and asks Demo Maya's main thread for one apply at a time (the
 //! helper's `executeDeferred`): the receiver is a tokio task that owns its socket
 //! and never touches the scene; the pose waits in a one-slot mailbox, the main
-//! thread applies it with the scene's lock and hands the `applied` figures (or, in
+//! thread applies it with the scene's lock (at most half of its time goes to the
+//! link, like the helper's duty limit) and hands the `applied` figures (or, in
 //! "Follow Maya", the sampled values) back to the task, which sends them. Demo Maya
 //! has no undo queue, so there is nothing to suspend. A link that hears nothing from
 //! the app for 10 s stops itself; `link_stop`, the session's clean-up and Demo Maya
@@ -33,6 +34,9 @@ const IDLE_LIMIT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(250);
 /// How long `link_stop` waits for the receiver to end (the helper's `join(1.0)`).
 const JOIN: Duration = Duration::from_secs(1);
+/// At most this share of the main thread goes to applying poses (the helper's
+/// `_LINK_DUTY`): after an apply that took t, the next waits t·(1 − duty)/duty.
+const DUTY: f64 = 0.5;
 const CHANNELS: [&str; 6] = [
     "rotateX",
     "rotateY",
@@ -56,6 +60,27 @@ struct Mailbox {
     pending: bool,
     superseded: u32,
     follow_hz: f64,
+    /// No apply is asked for before this (the duty limit).
+    not_before: Option<Instant>,
+}
+
+impl Mailbox {
+    /// A pose waits and may be handed to the main thread now: mark it queued.
+    fn take_turn(&mut self, now: Instant) -> bool {
+        let due =
+            self.latest.is_some() && !self.pending && self.not_before.is_none_or(|t| now >= t);
+        if due {
+            self.pending = true;
+        }
+        due
+    }
+
+    /// When a held-back pose will be due, if one waits.
+    fn held_until(&self) -> Option<Instant> {
+        (self.latest.is_some() && !self.pending)
+            .then_some(self.not_before)
+            .flatten()
+    }
 }
 
 /// What the main thread hands back to the receiver to send.
@@ -459,9 +484,15 @@ impl Links {
                 }
             }
         }
-        let main_thread_s = started.elapsed().as_secs_f64();
+        let ended = Instant::now();
+        let took = ended - started;
+        let main_thread_s = took.as_secs_f64();
         link.applied = link.applied.wrapping_add(1);
-        let superseded = lock(mailbox).superseded;
+        let superseded = {
+            let mut m = lock(mailbox);
+            m.not_before = Some(ended + took.mul_f64((1.0 - DUTY) / DUTY));
+            m.superseded
+        };
         let _ = link.replies.send(Reply::Applied {
             seq,
             main_thread_s,
@@ -553,12 +584,19 @@ impl Receiver {
         let mut quiet_since = Instant::now();
         let mut next_sample = Instant::now();
         loop {
-            let follow_hz = lock(&self.mailbox).follow_hz;
-            let wake = if follow_hz > 0.0 && peer.is_some() {
-                next_sample.min(Instant::now() + POLL)
-            } else {
-                Instant::now() + POLL
+            let (follow_hz, held) = {
+                let m = lock(&self.mailbox);
+                (m.follow_hz, m.held_until())
             };
+            let now = Instant::now();
+            let mut wake = now + POLL;
+            if follow_hz > 0.0 && peer.is_some() {
+                wake = wake.min(next_sample);
+            }
+            if let Some(due) = held {
+                // A pose held back by the duty limit is asked for as soon as it is due.
+                wake = wake.min(due.max(now + Duration::from_micros(500)));
+            }
             tokio::select! {
                 _ = stop.cancelled() => break,
                 received = self.socket.recv_from(&mut buf) => match received {
@@ -594,6 +632,9 @@ impl Receiver {
             if now.duration_since(quiet_since) > self.idle_limit {
                 break; // the app is gone without a goodbye: leave nothing running
             }
+            if lock(&self.mailbox).take_turn(now) {
+                self.queue_apply();
+            }
             let follow_hz = lock(&self.mailbox).follow_hz;
             // Sampled only once the app has been heard: a sample with nowhere to go
             // would count as sent, and an unchanged pose is not sent again.
@@ -618,7 +659,7 @@ impl Receiver {
     }
 
     /// Newest pose wins: it replaces one the main thread has not taken yet, and one
-    /// apply is queued at a time.
+    /// apply is queued at a time (and not before the duty limit allows).
     fn hand_over(&self, seq: u32, entries: Vec<PoseEntry>) {
         let queue = {
             let mut m = lock(&self.mailbox);
@@ -626,14 +667,18 @@ impl Receiver {
                 m.superseded = m.superseded.wrapping_add(1);
             }
             m.latest = Some((seq, entries));
-            !std::mem::replace(&mut m.pending, true)
+            m.take_turn(Instant::now())
         };
         if queue {
-            let (id, mailbox) = (self.id.clone(), self.mailbox.clone());
-            self.defer(Box::new(move |links: &mut Links, scene: &mut Scene| {
-                links.apply(&id, &mailbox, scene)
-            }));
+            self.queue_apply();
         }
+    }
+
+    fn queue_apply(&self) {
+        let (id, mailbox) = (self.id.clone(), self.mailbox.clone());
+        self.defer(Box::new(move |links: &mut Links, scene: &mut Scene| {
+            links.apply(&id, &mailbox, scene)
+        }));
     }
 
     fn defer(&self, job: Deferred) {
@@ -750,6 +795,23 @@ mod tests {
 
         let v = Links::op_read(&scene, &json!({"nodes": ["|Hips", "|Nope"]})).unwrap();
         assert_eq!(v["values"], json!([[0.0, 0.0, 0.0, 0.0, 100.0, 0.0], null]));
+    }
+
+    #[test]
+    fn the_duty_limit_holds_a_pose_back_until_it_is_due() {
+        let now = Instant::now();
+        let mut m = Mailbox::default();
+        assert!(!m.take_turn(now), "nothing waits");
+        m.latest = Some((1, vec![]));
+        assert!(m.take_turn(now) && m.pending);
+        assert!(!m.take_turn(now), "one apply queued at a time");
+        m.pending = false;
+        let due = now + Duration::from_millis(3);
+        m.not_before = Some(due);
+        assert!(!m.take_turn(now), "held back");
+        assert_eq!(m.held_until(), Some(due));
+        assert!(m.take_turn(due));
+        assert_eq!(m.held_until(), None, "queued: nothing held");
     }
 
     #[test]
