@@ -218,11 +218,23 @@ pub async fn forward_batched(
                 }
             }
         }
+        // A burst (a script printing a million lines) leaves in pieces: one huge
+        // message would stall the transport and the page that parses it.
+        while lines.len() > MAX_BATCH_LINES {
+            let rest = lines.split_off(MAX_BATCH_LINES);
+            if !sink(ConsoleBatch { lines }) {
+                return;
+            }
+            lines = rest;
+        }
         if !sink(ConsoleBatch { lines }) || closed {
             return;
         }
     }
 }
+
+/// The most lines one batch carries (a few MB of JSON at most).
+pub const MAX_BATCH_LINES: usize = 5_000;
 
 fn lagged_notice(batches: u64) -> ConsoleLine {
     ConsoleLine::new(
@@ -236,6 +248,34 @@ fn lagged_notice(batches: u64) -> ConsoleLine {
 mod hub_tests {
     use super::*;
     use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_burst_leaves_in_batches_of_bounded_size_in_order() {
+        let hub = ConsoleHub::default();
+        let (_, rx) = hub.subscribe_with_recent();
+        let n = MAX_BATCH_LINES * 2 + 7;
+        hub.publish(
+            (0..n)
+                .map(|i| ConsoleLine::new("m", LineKind::Output, i.to_string()))
+                .collect(),
+        );
+        let (tx, mut out) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(forward_batched(rx, Duration::from_millis(10), move |b| {
+            tx.send(b).is_ok()
+        }));
+        let mut seen = 0;
+        while seen < n {
+            let b = tokio::time::timeout(Duration::from_secs(2), out.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(b.lines.len() <= MAX_BATCH_LINES);
+            for l in &b.lines {
+                assert_eq!(l.text, seen.to_string());
+                seen += 1;
+            }
+        }
+    }
 
     #[tokio::test]
     async fn lines_published_within_a_frame_arrive_as_one_batch() {

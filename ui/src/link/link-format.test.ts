@@ -16,8 +16,8 @@ import {
 
 const MAPPING: Mapping = {
   pairs: [
-    { mosketch: "Hips", maya: "|rig|mixamorig:Hips", kind: "joint", overridden: false },
-    { mosketch: "Spine", maya: "|rig|mixamorig:Hips|Torso", kind: "transform", overridden: true },
+    { mosketch: "Hips", maya: "|rig|mixamorig:Hips", kind: "joint", overridden: false, rotateOrder: "xyz" },
+    { mosketch: "Spine", maya: "|rig|mixamorig:Hips|Torso", kind: "transform", overridden: true, rotateOrder: null },
   ],
   ambiguous: [{ mosketch: "Head", candidates: ["|a:Head", "|b:Head"] }],
   unmappedMosketch: ["LeftToe_End"],

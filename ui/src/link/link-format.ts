@@ -12,6 +12,8 @@ export interface MappingRow {
   maya: string | null;
   /** `joint` or `transform` when mapped. */
   kind: string | null;
+  /** The Maya node's rotate order, once a running link has read it. */
+  rotateOrder: string | null;
   status: RowStatus;
   /** For an ambiguous name: every Maya node it matched. */
   candidates: string[];
@@ -38,13 +40,13 @@ export const STATUS_TITLES: Record<RowStatus, string> = {
 export function mappingRows(mapping: Mapping, order: readonly string[] = []): MappingRow[] {
   const byName = new Map<string, MappingRow>();
   for (const p of mapping.pairs) {
-    byName.set(p.mosketch, { mosketch: p.mosketch, maya: p.maya, kind: p.kind, status: p.overridden ? "manual" : "mapped", candidates: [] });
+    byName.set(p.mosketch, { mosketch: p.mosketch, maya: p.maya, kind: p.kind, rotateOrder: p.rotateOrder ?? null, status: p.overridden ? "manual" : "mapped", candidates: [] });
   }
   for (const a of mapping.ambiguous) {
-    byName.set(a.mosketch, { mosketch: a.mosketch, maya: null, kind: null, status: "ambiguous", candidates: [...a.candidates] });
+    byName.set(a.mosketch, { mosketch: a.mosketch, maya: null, kind: null, rotateOrder: null, status: "ambiguous", candidates: [...a.candidates] });
   }
   for (const name of mapping.unmappedMosketch) {
-    if (!byName.has(name)) byName.set(name, { mosketch: name, maya: null, kind: null, status: "unmapped", candidates: [] });
+    if (!byName.has(name)) byName.set(name, { mosketch: name, maya: null, kind: null, rotateOrder: null, status: "unmapped", candidates: [] });
   }
   const rows: MappingRow[] = [];
   for (const name of order) {

@@ -12,8 +12,8 @@ import { LinkState, IDLE_LINK } from "./link-state.svelte";
 
 const MAPPING: Mapping = {
   pairs: [
-    { mosketch: "Hips", maya: "|rig|Hips", kind: "joint", overridden: false },
-    { mosketch: "Spine", maya: "|rig|Hips|Spine", kind: "joint", overridden: true },
+    { mosketch: "Hips", maya: "|rig|Hips", kind: "joint", overridden: false, rotateOrder: "xyz" },
+    { mosketch: "Spine", maya: "|rig|Hips|Spine", kind: "joint", overridden: true, rotateOrder: null },
   ],
   ambiguous: [{ mosketch: "Head", candidates: ["|a:Head", "|b:Head"] }],
   unmappedMosketch: ["LeftToe_End"],

@@ -101,10 +101,28 @@ impl Engine {
         self.overrides.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// No link runs, but these Mayas' mapping is shown (and can be edited by index).
+    pub(super) fn set_preview(&self, sessions: Vec<String>, mayas: Vec<TargetStatus>) {
+        self.link_view.send_replace(LinkView {
+            running: false,
+            sessions: sessions.clone(),
+            mayas,
+        });
+        let mut slot = self.link.lock().unwrap_or_else(|p| p.into_inner());
+        slot.live = None;
+        slot.sessions = sessions;
+    }
+
     /// Installs (or clears) the running link and mirrors its status into the view.
     pub(super) fn set_link(&self, live: Option<LiveLink>, sessions: Vec<String>) {
         let view = self.link_view.clone();
         if let Some(l) = &live {
+            // The view is current before the caller returns it; the task follows changes.
+            view.send_replace(LinkView {
+                running: true,
+                sessions: sessions.clone(),
+                mayas: l.status().borrow().clone(),
+            });
             let mut status = l.status();
             let ids = sessions.clone();
             tokio::spawn(async move {

@@ -5,7 +5,9 @@
 use super::*;
 use crate::link::live::TargetSpecShared;
 use crate::link::overrides::{self, character_key};
+use crate::link::target::map_only;
 use crate::link::LiveLink;
+use crate::link::TargetStatus;
 use crate::{AppError, ErrorCode};
 use std::sync::Arc;
 
@@ -55,7 +57,7 @@ pub async fn link_start(e: &Engine, a: LinkStartArgs) -> Res<LinkView> {
             "Not connected to Mosketch: connect first.",
         )
     })?;
-    link_stop(e, NoArgs {}).await?;
+    stop_running(e).await;
     let joints = mosketch
         .hierarchy()
         .borrow()
@@ -74,18 +76,42 @@ pub async fn link_start(e: &Engine, a: LinkStartArgs) -> Res<LinkView> {
             overrides,
         }));
     }
-    let live = LiveLink::start(mosketch, specs).await?;
-    e.set_link(Some(live), a.sessions);
-    Ok(e.link_view.borrow().clone())
+    match LiveLink::start(mosketch, specs.clone()).await {
+        Ok(live) => {
+            e.set_link(Some(live), a.sessions);
+            Ok(e.link_view.borrow().clone())
+        }
+        Err(err) => {
+            // Nothing runs, but the artist sees the mapping table (running: false) and
+            // can map by hand, then start again.
+            let mut mayas = Vec::with_capacity(specs.len());
+            for (id, spec) in a.sessions.iter().zip(&specs) {
+                if let Ok((mapping, _)) = map_only(&spec.session, &joints, &spec.overrides).await {
+                    mayas.push(TargetStatus {
+                        session: id.clone(),
+                        mapping,
+                        ..Default::default()
+                    });
+                }
+            }
+            e.set_preview(a.sessions, mayas);
+            Err(err)
+        }
+    }
 }
 
 pub async fn link_stop(e: &Engine, _: NoArgs) -> Res<()> {
+    stop_running(e).await;
+    e.set_link(None, vec![]);
+    Ok(())
+}
+
+/// Stops the running link without telling the UI it stopped (a restart follows).
+async fn stop_running(e: &Engine) {
     let live = e.link.lock().unwrap_or_else(|p| p.into_inner()).live.take();
     if let Some(live) = live {
         live.stop().await;
     }
-    e.set_link(None, vec![]);
-    Ok(())
 }
 
 pub async fn link_follow(e: &Engine, a: LinkFollowArgs) -> Res<()> {

@@ -33,6 +33,9 @@ pub struct MappedPair {
     pub kind: String,
     /// The artist chose this pair (rather than the names matching).
     pub overridden: bool,
+    /// The Maya node's rotate order, once the link has read it.
+    #[serde(default)]
+    pub rotate_order: Option<super::euler::RotateOrder>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -105,6 +108,7 @@ pub fn map(mosketch: &[String], nodes: &[MayaNode], overrides: &Overrides) -> Ma
                         maya: path.to_string(),
                         kind: kind.to_string(),
                         overridden: true,
+                        rotate_order: None,
                     });
                 }
                 // "Drive nothing", or a node that is no longer in the scene.
@@ -120,6 +124,7 @@ pub fn map(mosketch: &[String], nodes: &[MayaNode], overrides: &Overrides) -> Ma
                     maya: only.path.clone(),
                     kind: only.kind.clone(),
                     overridden: false,
+                    rotate_order: None,
                 });
             }
             Some(many) if many.len() > 1 => out.ambiguous.push(Ambiguous {

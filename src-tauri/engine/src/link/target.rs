@@ -4,6 +4,7 @@
 //! (the maths run here, never in Maya), sends them, and reads back what Maya
 //! applied, how long its main thread spent, and which plugs refused a value.
 
+use super::euler::RotateOrder;
 use super::mapping::{self, Mapping, MayaNode, Overrides};
 use super::rig::{RestNode, RigNode, SceneUnits};
 use super::stats::{LinkFigures, Recorder};
@@ -81,6 +82,18 @@ fn parse<T: serde::de::DeserializeOwned>(v: &serde_json::Value, what: &str) -> R
         .map_err(|e| AppError::protocol(format!("Maya's helper sent an odd {what}: {e}")))
 }
 
+/// How Mosketch's joints would map onto this Maya's nodes (one helper call),
+/// without starting anything: the mapping table before a link runs.
+pub async fn map_only(
+    session: &MayaSession,
+    joints: &[String],
+    overrides: &Overrides,
+) -> Result<(Mapping, usize), AppError> {
+    let listed = call(session, json!({"op": "link_nodes"})).await?;
+    let nodes: Vec<MayaNode> = parse(&listed["nodes"], "node list")?;
+    Ok((mapping::map(joints, &nodes, overrides), nodes.len()))
+}
+
 impl MayaTarget {
     /// Maps, reads rest data, starts the helper's receiver and the task.
     pub async fn start(
@@ -89,16 +102,17 @@ impl MayaTarget {
         joints: &[String],
     ) -> Result<Self, AppError> {
         let session_id = spec.session.status().borrow().id.clone();
-        let listed = call(&spec.session, json!({"op": "link_nodes"})).await?;
-        let nodes: Vec<MayaNode> = parse(&listed["nodes"], "node list")?;
-        let mapping = mapping::map(joints, &nodes, &spec.overrides);
-        if let Some(why) = mapping.nothing_mapped(joints.len(), nodes.len()) {
+        let (mut mapping, node_count) = map_only(&spec.session, joints, &spec.overrides).await?;
+        if let Some(why) = mapping.nothing_mapped(joints.len(), node_count) {
             return Err(AppError::invalid(why));
         }
         let paths: Vec<String> = mapping.pairs.iter().map(|p| p.maya.clone()).collect();
         let rest = call(&spec.session, json!({"op": "link_rest", "nodes": paths})).await?;
         let units: SceneUnits = parse(&rest["units"], "unit")?;
         let rest_nodes: Vec<RestNode> = parse(&rest["nodes"], "rest pose")?;
+        for (pair, r) in mapping.pairs.iter_mut().zip(&rest_nodes) {
+            pair.rotate_order = RotateOrder::from_maya(r.rotate_order);
+        }
         let mut rig = Vec::with_capacity(rest_nodes.len());
         let mut warnings = vec![];
         let mut masks = Vec::with_capacity(rest_nodes.len());

@@ -141,6 +141,8 @@ class _Link(object):
             wait = 0.25
             if self.latest is not None and not self.pending:
                 wait = max(0.0005, min(wait, self.not_before - time.perf_counter()))
+            if self.follow_hz > 0:
+                wait = max(0.0005, min(wait, next_sample - time.time()))
             self.sock.settimeout(wait)
             try:
                 data, addr = self.sock.recvfrom(65536)
@@ -248,8 +250,8 @@ class _Link(object):
     def sample(self):
         # Maya's main thread, "Follow Maya": read the nodes, send them only when changed.
         self.pending = False
-        if self.stop.is_set():
-            return
+        if self.stop.is_set() or self.peer is None:
+            return  # nobody to send to yet: sample once the app has been heard
         import maya.cmds as cmds
         getAttr = cmds.getAttr
         values = []

@@ -78,7 +78,7 @@ pub struct SimArgs {
     /// Accept only this hierarchy-ack spelling.
     #[arg(long)]
     pub only_ack: Option<HierarchyAckSpelling>,
-    /// humanoid or fish.
+    /// humanoid, fish or creature (200 joints).
     #[arg(long, default_value = "humanoid", value_parser = parse_character)]
     pub character: CharacterKind,
     /// Switch between the humanoid and the fish every N seconds (a new Hierarchy each time).
