@@ -2,6 +2,8 @@
 //! process (with its control port for assertions), and small socket helpers.
 //! The tests themselves are in `tests/`.
 
+use mayalink_engine::maya::{Language, MayaSession, RunOptions, RunResult};
+use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -108,6 +110,63 @@ pub fn session_id(tag: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// Runs `code` in a Maya session with the default options and asserts it ran
+/// without an error; the result, for further checks.
+pub async fn run_ok(s: &MayaSession, code: &str, language: Language) -> RunResult {
+    let r = s.run(code, language, RunOptions::default()).await.unwrap();
+    assert!(r.ok, "{r:?}");
+    r
+}
+
+/// Runs Python `code` with the default options; the test fails if it takes longer
+/// than `limit`.
+pub async fn run_within(
+    s: &MayaSession,
+    code: &str,
+    limit: Duration,
+) -> Result<RunResult, mayalink_engine::AppError> {
+    tokio::time::timeout(limit, s.run(code, Language::Python, RunOptions::default()))
+        .await
+        .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}"))
+}
+
+/// The simulated Mosketch on a free loopback port, with these settings.
+pub async fn start_sim(settings: SimSettings) -> MosketchSimulator {
+    MosketchSimulator::start(SimConfig {
+        settings,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// The simulated Mosketch streaming at `rate_hz` (every other setting the default).
+pub async fn sim_at(rate_hz: f64) -> MosketchSimulator {
+    start_sim(SimSettings {
+        rate_hz,
+        ..Default::default()
+    })
+    .await
+}
+
+/// Waits up to `limit` until the watched value satisfies `pred`, and returns it;
+/// panics naming `what` (with the last value) when it never does.
+pub async fn wait_watch<T: Clone + std::fmt::Debug>(
+    rx: &mut tokio::sync::watch::Receiver<T>,
+    limit: Duration,
+    what: &str,
+    pred: impl FnMut(&T) -> bool,
+) -> T {
+    let result = tokio::time::timeout(limit, rx.wait_for(pred))
+        .await
+        .map(|r| r.map(|v| v.clone()));
+    match result {
+        Ok(Ok(v)) => v,
+        Ok(Err(_)) => panic!("{what}: the session stopped"),
+        Err(_) => panic!("{what}: timed out; last value:\n{:#?}", rx.borrow().clone()),
+    }
 }
 
 /// The `mayalink` CLI binary, built on first use (a workspace test run may not

@@ -17,16 +17,19 @@ fn mayalink(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `mayalink run --maya <the emulator> <flags> --code <code>`.
+fn run_code(emu: &Emulator, flags: &[&str], code: &str) -> std::process::Output {
+    let address = emu.address();
+    let mut args = vec!["run", "--maya", &address];
+    args.extend_from_slice(flags);
+    args.extend(["--code", code]);
+    mayalink(&args)
+}
+
 #[test]
 fn run_prints_output_and_result_and_exits_zero() {
     let emu = Emulator::python();
-    let out = mayalink(&[
-        "run",
-        "--maya",
-        &emu.address(),
-        "--code",
-        "print('héllo from Maya')\n6 * 7",
-    ]);
+    let out = run_code(&emu, &[], "print('héllo from Maya')\n6 * 7");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
     assert!(stdout.contains("héllo from Maya"), "{stdout}");
@@ -39,13 +42,7 @@ fn run_prints_output_and_result_and_exits_zero() {
 #[test]
 fn a_script_that_raises_exits_one_with_the_traceback_on_stderr() {
     let emu = Emulator::python();
-    let out = mayalink(&[
-        "run",
-        "--maya",
-        &emu.address(),
-        "--code",
-        "x = 1\nraise ValueError('bad rig')",
-    ]);
+    let out = run_code(&emu, &[], "x = 1\nraise ValueError('bad rig')");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -105,14 +102,7 @@ fn json_mode_prints_one_object_per_line_and_code_comes_from_stdin() {
 #[test]
 fn mel_runs_with_the_mel_flag() {
     let emu = Emulator::python();
-    let out = mayalink(&[
-        "run",
-        "--maya",
-        &emu.address(),
-        "--mel",
-        "--code",
-        "about -v;",
-    ]);
+    let out = run_code(&emu, &["--mel"], "about -v;");
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("2025"));
 }

@@ -13,8 +13,8 @@ use mayalink_engine::link::{LiveLink, Overrides};
 use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
 use mayalink_engine::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
 use mayalink_engine::simulators::mosketch::{Character, CharacterKind};
-use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
-use mayalink_integration_tests::{mayalink_bin, session_id, Emulator};
+use mayalink_engine::simulators::{MosketchSimulator, SimSettings};
+use mayalink_integration_tests::{mayalink_bin, run_ok, session_id, sim_at, start_sim, Emulator};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +62,13 @@ fn scene_file(dir: &std::path::Path, quirks: Quirks) -> std::path::PathBuf {
     path
 }
 
+/// The plain rig's scene file, in a folder of its own (kept while the guard lives).
+fn plain_scene() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let scene = scene_file(dir.path(), PLAIN);
+    (dir, scene)
+}
+
 struct World {
     sim: MosketchSimulator,
     _dir: tempfile::TempDir,
@@ -82,16 +89,7 @@ async fn world(quirks: &[Quirks], rate_hz: f64, extra: &[&str]) -> World {
             Emulator::start(&args)
         })
         .collect();
-    let sim = MosketchSimulator::start(SimConfig {
-        port: 0,
-        settings: SimSettings {
-            rate_hz,
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim_at(rate_hz).await;
     World {
         sim,
         _dir: dir,
@@ -100,11 +98,17 @@ async fn world(quirks: &[Quirks], rate_hz: f64, extra: &[&str]) -> World {
 }
 
 async fn mosketch(sim: &MosketchSimulator) -> Arc<MosketchSession> {
-    let (s, _) = MosketchSession::start(MosketchConfig {
+    mosketch_with(MosketchConfig {
         port: sim.port(),
         ack_memory: None,
         ..Default::default()
-    });
+    })
+    .await
+}
+
+/// A Mosketch session with this configuration, once it streams.
+async fn mosketch_with(config: MosketchConfig) -> Arc<MosketchSession> {
+    let (s, _) = MosketchSession::start(config);
     let mut st = s.status();
     tokio::time::timeout(Duration::from_secs(10), async {
         while !matches!(
@@ -144,11 +148,7 @@ fn spec(session: &Arc<MayaSession>) -> Arc<TargetSpecShared> {
 /// Every joint's channels, read through the commandPort as Maya has them.
 async fn channels(s: &MayaSession) -> Value {
     let code = "import json, maya.cmds as c\njson.dumps({n: [list(c.getAttr(n + '.rotate')[0]), list(c.getAttr(n + '.jointOrient')[0]), list(c.getAttr(n + '.rotateAxis')[0]), c.getAttr(n + '.rotateOrder'), list(c.getAttr(n + '.translate')[0])] for n in c.ls(type='joint')})";
-    let r = s
-        .run(code, Language::Python, RunOptions::default())
-        .await
-        .unwrap();
-    assert!(r.ok, "{r:?}");
+    let r = run_ok(s, code, Language::Python).await;
     // The value is the repr of the JSON string: '{...}'.
     let text = r.value.unwrap();
     serde_json::from_str(text.trim_matches('\'')).unwrap()
@@ -266,20 +266,10 @@ async fn mosketch_drives_a_rig_with_namespaces_every_rotate_order_and_rotate_axe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_stream_drives_two_mayas_one_of_them_on_a_mel_port() {
-    let dir = tempfile::tempdir().unwrap();
-    let scene = scene_file(dir.path(), PLAIN);
+    let (_dir, scene) = plain_scene();
     let a = Emulator::start(&["--scene", scene.to_str().unwrap()]);
     let b = Emulator::start(&["--scene", scene.to_str().unwrap(), "--source-type", "mel"]);
-    let sim = MosketchSimulator::start(SimConfig {
-        port: 0,
-        settings: SimSettings {
-            rate_hz: 30.0,
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim_at(30.0).await;
     let m = mosketch(&sim).await;
     let (sa, sb) = (maya(&a).await, maya(&b).await);
     let link = LiveLink::start(m.clone(), vec![spec(&sa), spec(&sb)])
@@ -322,15 +312,12 @@ async fn maya_pose_goes_back_to_mosketch_with_mosketchs_names() {
     let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
     // Stop Mosketch driving, pose a joint by hand in Maya, send it.
     link.follow(0, true).await.unwrap();
-    let r = s
-        .run(
-            "import maya.cmds as c\nc.setAttr('LeftArm.rotate', 10, 20, 30)",
-            Language::Python,
-            RunOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(r.ok, "{r:?}");
+    run_ok(
+        &s,
+        "import maya.cmds as c\nc.setAttr('LeftArm.rotate', 10, 20, 30)",
+        Language::Python,
+    )
+    .await;
     link.follow(0, false).await.unwrap();
     let n = link.send_maya_pose(0).await.unwrap();
     assert_eq!(n, 65);
@@ -470,12 +457,7 @@ async fn nothing_mapped_is_a_clear_error_not_a_silent_no_op() {
     )
     .unwrap();
     let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
-    let sim = MosketchSimulator::start(SimConfig {
-        port: 0,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = start_sim(SimSettings::default()).await;
     let m = mosketch(&sim).await;
     let s = maya(&emu).await;
     let err = LiveLink::start(m.clone(), vec![spec(&s)])
@@ -545,24 +527,13 @@ async fn maya_killed_mid_stream_is_reported_and_mosketch_keeps_streaming() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mosketch_gone_stops_the_maya_side_cleanly() {
     let w = world(&[PLAIN], 60.0, &[]).await;
-    let (m, _) = MosketchSession::start(MosketchConfig {
+    let m = mosketch_with(MosketchConfig {
         port: w.sim.port(),
         ack_memory: None,
         reconnect: false,
         ..Default::default()
-    });
-    let m = Arc::new(m);
-    let mut st = m.status();
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !matches!(
-            st.borrow_and_update().connection,
-            ConnectionState::Streaming
-        ) {
-            st.changed().await.unwrap();
-        }
     })
-    .await
-    .unwrap();
+    .await;
     let s = maya(&w.emulators[0]).await;
     let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
     until(&link, "frames applied", |s| s[0].figures.frames_applied > 3).await;
@@ -631,8 +602,7 @@ async fn partial_frames_reach_maya_and_the_stream_stays_exact() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locked_channels_are_reported_once_the_undo_queue_is_spared_and_nothing_is_left_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let scene = scene_file(dir.path(), PLAIN);
+    let (_dir, scene) = plain_scene();
     // Lock Hips.rotateY and drive Spine.rotateX from an expression, as a rig would.
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&scene).unwrap()).unwrap();
     for j in v["joints"].as_array_mut().unwrap() {
@@ -644,16 +614,7 @@ async fn locked_channels_are_reported_once_the_undo_queue_is_spared_and_nothing_
     }
     std::fs::write(&scene, v.to_string()).unwrap();
     let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
-    let sim = MosketchSimulator::start(SimConfig {
-        port: 0,
-        settings: SimSettings {
-            rate_hz: 60.0,
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim_at(60.0).await;
     let m = mosketch(&sim).await;
     let s = maya(&emu).await;
     let undo_before = emu.state()["undo_entries_total"].as_u64().unwrap();
@@ -676,15 +637,12 @@ async fn locked_channels_are_reported_once_the_undo_queue_is_spared_and_nothing_
     })
     .await;
     // A lock added while streaming: reported once, not once per frame.
-    let r = s
-        .run(
-            "import maya.cmds as c\nc.setAttr('LeftArm.rotate', lock=True)",
-            Language::Python,
-            RunOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(r.ok, "{r:?}");
+    run_ok(
+        &s,
+        "import maya.cmds as c\nc.setAttr('LeftArm.rotate', lock=True)",
+        Language::Python,
+    )
+    .await;
     let applied = link.status().borrow()[0].figures.frames_applied;
     until(&link, "many more frames", |s| {
         s[0].figures.frames_applied > applied + 20
@@ -730,16 +688,7 @@ async fn the_cli_drives_demo_maya_and_leaves_no_receiver_behind() {
     let demo = DemoMaya::start("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let sim = MosketchSimulator::start(SimConfig {
-        port: 0,
-        settings: SimSettings {
-            rate_hz: 60.0,
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = sim_at(60.0).await;
     let (mosketch, maya) = (format!("127.0.0.1:{}", sim.port()), demo.addr().to_string());
     let out = tokio::task::spawn_blocking(move || {
         run_cli(&[

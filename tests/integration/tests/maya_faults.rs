@@ -6,7 +6,7 @@ use mayalink_engine::maya::{
     Language, MayaAddress, MayaSession, RunOptions, SessionConfig, SessionState,
 };
 use mayalink_engine::output::OutputService;
-use mayalink_integration_tests::{session_id, Emulator};
+use mayalink_integration_tests::{run_within, session_id, Emulator};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
@@ -19,13 +19,9 @@ fn config(addr: &str) -> SessionConfig {
 }
 
 async fn run_err(s: &MayaSession, code: &str) -> mayalink_engine::AppError {
-    tokio::time::timeout(
-        Duration::from_secs(20),
-        s.run(code, Language::Python, RunOptions::default()),
-    )
-    .await
-    .expect("no hang")
-    .expect_err("must fail")
+    run_within(s, code, Duration::from_secs(20))
+        .await
+        .expect_err("must fail")
 }
 
 fn free_port() -> u16 {

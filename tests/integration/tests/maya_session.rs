@@ -7,7 +7,7 @@ use mayalink_engine::maya::{
     Language, MayaAddress, MayaSession, PortKind, RunOptions, SessionConfig,
 };
 use mayalink_engine::output::OutputService;
-use mayalink_integration_tests::{session_id, Emulator};
+use mayalink_integration_tests::{run_ok, run_within, session_id, Emulator};
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -20,20 +20,22 @@ fn session(emu: &Emulator, hub: &ConsoleHub, output: Option<OutputService>) -> M
     MayaSession::spawn(cfg, hub.clone(), output)
 }
 
+/// The Python emulator and a session on it, with a console of its own and no output.
+fn fresh() -> (Emulator, MayaSession) {
+    let emu = Emulator::python();
+    let s = session(&emu, &ConsoleHub::default(), None);
+    (emu, s)
+}
+
 async fn run(s: &MayaSession, code: &str) -> mayalink_engine::maya::RunResult {
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        s.run(code, Language::Python, RunOptions::default()),
-    )
-    .await
-    .expect("run finishes")
-    .expect("run delivered")
+    run_within(s, code, Duration::from_secs(30))
+        .await
+        .expect("run delivered")
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_detects_a_python_port_and_reads_mayas_identity() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     let info = s.connect().await.unwrap();
     assert_eq!(info.port_kind, PortKind::Python);
     assert_eq!(info.maya_version, "2025");
@@ -65,8 +67,7 @@ async fn a_mel_port_is_detected_and_python_runs_through_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_line_statements_run_exactly_once() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     // Sent raw, this line would run twice (eval returns None, then exec).
     let r = run(&s, "__import__('mayaemu').bump('one-liner') and None").await;
     assert!(r.ok, "{r:?}");
@@ -81,8 +82,7 @@ async fn one_line_statements_run_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_one_megabyte_script_runs_once_and_intact() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     let filler: String = (0..20_000).map(|i| format!("v{i} = 'é{i}✓'\n")).collect();
     let mut code = format!("import mayaemu\n{filler}");
     while code.len() < 1_000_000 {
@@ -99,8 +99,7 @@ async fn a_one_megabyte_script_runs_once_and_intact() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn names_persist_between_runs_like_the_script_editor() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (_emu, s) = fresh();
     assert!(run(&s, "answer = 41").await.ok);
     let r = run(&s, "answer + 1").await;
     assert_eq!(r.value.as_deref(), Some("42"));
@@ -108,8 +107,7 @@ async fn names_persist_between_runs_like_the_script_editor() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_exception_comes_back_with_type_message_and_traceback() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (_emu, s) = fresh();
     let r = run(&s, "def f():\n    return undefined_name\nf()").await;
     assert!(!r.ok);
     let e = r.error.unwrap();
@@ -146,24 +144,14 @@ async fn an_exception_comes_back_with_type_message_and_traceback() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mel_runs_as_one_block() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
-    let r = s
-        .run(
-            "print \"one\";\nabout -v;",
-            Language::Mel,
-            RunOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(r.ok, "{r:?}");
+    let (_emu, s) = fresh();
+    let r = run_ok(&s, "print \"one\";\nabout -v;", Language::Mel).await;
     assert_eq!(r.value.as_deref(), Some("2025"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn undo_chunks_wrap_the_run() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     let opts = RunOptions {
         undo_chunk: Some("mayalink run".into()),
         file_name: None,
@@ -182,8 +170,7 @@ async fn undo_chunks_wrap_the_run() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn non_ascii_code_and_values_round_trip() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (_emu, s) = fresh();
     run(&s, "chemin = 'C:/Users/Zoë/场景/シーン.ma'").await;
     let r = run(&s, "chemin").await;
     assert_eq!(r.value.as_deref(), Some("'C:/Users/Zoë/场景/シーン.ma'"));
@@ -191,8 +178,7 @@ async fn non_ascii_code_and_values_round_trip() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn values_come_back_byte_for_byte_whatever_they_contain() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (_emu, s) = fresh();
     run(&s, "class Shown:\n    def __init__(self, t):\n        self.t = t\n    def __repr__(self):\n        return self.t").await;
     // Spaces at both ends and a raw newline travel in the short "ok" reply; a NUL
     // (which would end Maya's reply) makes the helper answer in JSON instead.
@@ -208,8 +194,7 @@ async fn values_come_back_byte_for_byte_whatever_they_contain() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_code_sent_twice_runs_twice() {
     // Maya's helper keeps compiled code by source: a second run must still run.
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     for _ in 0..2 {
         assert!(run(&s, "__import__('mayaemu').bump('again')").await.ok);
         assert!(
@@ -226,8 +211,7 @@ async fn the_same_code_sent_twice_runs_twice() {
 // its caller instead of on a thread of its own.
 #[tokio::test(flavor = "current_thread")]
 async fn a_session_on_the_callers_single_threaded_runtime() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     s.connect().await.unwrap();
     let r = run(&s, "__import__('mayaemu').bump('beside') and None").await;
     assert!(r.ok, "{r:?}");
@@ -243,8 +227,7 @@ async fn a_session_on_the_callers_single_threaded_runtime() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn other_tools_get_the_port_between_two_runs() {
-    let emu = Emulator::python();
-    let s = session(&emu, &ConsoleHub::default(), None);
+    let (emu, s) = fresh();
     assert!(run(&s, "1").await.ok);
     // Maya serves one client at a time: a held connection would lock this one out.
     let other = tokio::task::spawn_blocking({

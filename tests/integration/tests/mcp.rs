@@ -2,7 +2,7 @@
 //! child process on stdio) against the Maya emulator on Python and MEL ports.
 
 use mayalink_engine::console::ConsoleHub;
-use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
+use mayalink_engine::maya::{Language, MayaAddress, MayaSession, SessionConfig};
 use mayalink_engine::output::OutputService;
 use mayalink_engine::simulators::{MosketchSimulator, SimConfig};
 use mayalink_integration_tests::{mayalink_bin, session_id, Emulator};
@@ -59,6 +59,16 @@ async fn server(args: &[&str]) -> Server {
     }
 }
 
+/// The Python emulator, its address, and a server pointed at it (with `extra` arguments).
+async fn server_for_emulator(extra: &[&str]) -> (Emulator, String, Server) {
+    let emu = Emulator::python();
+    let maya = emu.address();
+    let mut args = vec!["--maya", maya.as_str()];
+    args.extend_from_slice(extra);
+    let s = server(&args).await;
+    (emu, maya, s)
+}
+
 async fn call(s: &Server, tool: &str, args: Value) -> CallToolResult {
     let params = CallToolRequestParams::new(tool.to_string())
         .with_arguments(args.as_object().cloned().unwrap_or_default());
@@ -111,8 +121,7 @@ async fn read_until(s: &Server, maya: &str, needle: &str) -> String {
 
 #[tokio::test]
 async fn tools_are_listed_with_input_schemas_and_say_which_run_code() {
-    let emu = Emulator::python();
-    let s = server(&["--maya", &emu.address()]).await;
+    let (_emu, _, s) = server_for_emulator(&[]).await;
     let tools = s.client.list_all_tools().await.unwrap();
     let listed: BTreeSet<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(listed, ALL_TOOLS.into_iter().collect());
@@ -170,8 +179,7 @@ async fn tools_are_listed_with_input_schemas_and_say_which_run_code() {
 
 #[tokio::test]
 async fn read_only_offers_only_the_tools_that_run_no_code() {
-    let emu = Emulator::python();
-    let s = server(&["--maya", &emu.address(), "--read-only"]).await;
+    let (emu, _, s) = server_for_emulator(&["--read-only"]).await;
     let expected: BTreeSet<String> = ["list_mayas", "read_output", "scene_info", "mosketch_pose"]
         .into_iter()
         .map(String::from)
@@ -196,9 +204,7 @@ async fn read_only_offers_only_the_tools_that_run_no_code() {
 
 #[tokio::test]
 async fn python_runs_exactly_once_with_its_output_and_value() {
-    let emu = Emulator::python();
-    let maya = emu.address();
-    let s = server(&["--maya", &maya]).await;
+    let (emu, maya, s) = server_for_emulator(&[]).await;
     // One-line statements: on a raw commandPort these run twice (eval, then exec).
     for _ in 0..3 {
         let t = run_ok(
@@ -242,9 +248,7 @@ async fn python_runs_exactly_once_with_its_output_and_value() {
 
 #[tokio::test]
 async fn a_raise_is_an_error_with_the_traceback_from_the_users_code() {
-    let emu = Emulator::python();
-    let maya = emu.address();
-    let s = server(&["--maya", &maya]).await;
+    let (_emu, maya, s) = server_for_emulator(&[]).await;
     let code = "print('before the error')\ndef explode(x):\n    raise ValueError('boom from mcp: %d' % x)\nexplode(7)\n";
     let r = call(&s, "run_python", json!({"code": code, "maya": maya})).await;
     let t = text(&r);
@@ -277,9 +281,7 @@ async fn a_raise_is_an_error_with_the_traceback_from_the_users_code() {
 
 #[tokio::test]
 async fn timeout_s_stops_waiting_and_the_next_run_keeps_its_own_output() {
-    let emu = Emulator::python();
-    let maya = emu.address();
-    let s = server(&["--maya", &maya]).await;
+    let (_emu, maya, s) = server_for_emulator(&[]).await;
     let started = Instant::now();
     let r = call(
         &s,
@@ -368,9 +370,7 @@ async fn mel_runs_as_one_block_on_a_mel_port() {
 
 #[tokio::test]
 async fn read_output_shows_what_another_client_caused() {
-    let emu = Emulator::python();
-    let maya = emu.address();
-    let s = server(&["--maya", &maya]).await;
+    let (_emu, maya, s) = server_for_emulator(&[]).await;
     let t = run_ok(&s, "read_output", json!({"maya": maya})).await;
     assert!(!t.contains("from another client"), "{t}");
     // Another tool (an engine session of its own) runs code in the same Maya.
@@ -384,15 +384,12 @@ async fn read_output_shows_what_another_client_caused() {
         hub.clone(),
         Some(OutputService::new(hub, Default::default())),
     );
-    let r = other
-        .run(
-            "print('from another client')\nimport maya.cmds as cmds\ncmds.warning('careful')",
-            Language::Python,
-            RunOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(r.ok, "{r:?}");
+    mayalink_integration_tests::run_ok(
+        &other,
+        "print('from another client')\nimport maya.cmds as cmds\ncmds.warning('careful')",
+        Language::Python,
+    )
+    .await;
     let t = read_until(&s, &maya, "Warning: careful").await;
     assert!(t.contains("from another client\nWarning: careful"), "{t}");
     other.shutdown().await.unwrap();
@@ -469,8 +466,7 @@ async fn the_server_removes_its_callbacks_when_the_client_leaves() {
 #[cfg(unix)]
 #[tokio::test]
 async fn sigterm_also_cleans_up() {
-    let emu = Emulator::python();
-    let s = server(&["--maya", &emu.address()]).await;
+    let (emu, _, s) = server_for_emulator(&[]).await;
     run_ok(&s, "run_python", json!({"code": "print(1)"})).await;
     assert_eq!(emu.state()["callbacks"], 1);
     let killed = std::process::Command::new("kill")

@@ -9,9 +9,9 @@ use mayalink_engine::mosketch::{
     AckMemory, ConnectionState, HierarchyAckSpelling, MosketchConfig, MosketchEvent,
     MosketchSession, MosketchStatus,
 };
-use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
+use mayalink_engine::simulators::{MosketchSimulator, SimSettings};
 use mayalink_engine::ErrorCode;
-use mayalink_integration_tests::mayalink_bin;
+use mayalink_integration_tests::{mayalink_bin, wait_watch};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -25,16 +25,12 @@ const LIMIT: Duration = Duration::from_secs(10);
 const UUIDS_TIMEOUT_MS: u64 = 300;
 
 async fn start_sim(only_ack: Option<HierarchyAckSpelling>) -> MosketchSimulator {
-    MosketchSimulator::start(SimConfig {
-        settings: SimSettings {
-            rate_hz: 200.0,
-            only_ack,
-            ..Default::default()
-        },
+    mayalink_integration_tests::start_sim(SimSettings {
+        rate_hz: 200.0,
+        only_ack,
         ..Default::default()
     })
     .await
-    .expect("simulator starts")
 }
 
 fn config(port: u16, memory: &Path) -> MosketchConfig {
@@ -57,17 +53,7 @@ async fn wait_status(
     what: &str,
     pred: impl FnMut(&MosketchStatus) -> bool,
 ) -> MosketchStatus {
-    let result = tokio::time::timeout(LIMIT, rx.wait_for(pred))
-        .await
-        .map(|r| r.map(|v| v.clone()));
-    match result {
-        Ok(Ok(v)) => v,
-        Ok(Err(_)) => panic!("{what}: the session stopped"),
-        Err(_) => panic!(
-            "{what}: timed out; last status:\n{:#?}",
-            rx.borrow().clone()
-        ),
-    }
+    wait_watch(rx, LIMIT, what, pred).await
 }
 
 /// Every event until `pred` matches one (included).

@@ -13,6 +13,7 @@ use mayalink_engine::mosketch::{
 use mayalink_engine::simulators::mosketch::{Character, CharacterKind};
 use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimFraming, SimSettings};
 use mayalink_engine::ErrorCode;
+use mayalink_integration_tests::{sim_at, start_sim, wait_watch};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
@@ -23,15 +24,6 @@ const FRAMINGS: [SimFraming; 3] = [
     SimFraming::Concatenated,
     SimFraming::Split,
 ];
-
-async fn start_sim(settings: SimSettings) -> MosketchSimulator {
-    MosketchSimulator::start(SimConfig {
-        settings,
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts")
-}
 
 fn config(port: u16) -> MosketchConfig {
     MosketchConfig {
@@ -49,14 +41,7 @@ async fn wait<T: Clone + std::fmt::Debug>(
     what: &str,
     pred: impl FnMut(&T) -> bool,
 ) -> T {
-    let result = tokio::time::timeout(LIMIT, rx.wait_for(pred))
-        .await
-        .map(|r| r.map(|v| v.clone()));
-    match result {
-        Ok(Ok(v)) => v,
-        Ok(Err(_)) => panic!("{what}: the session stopped"),
-        Err(_) => panic!("{what}: timed out; last value:\n{:#?}", rx.borrow().clone()),
-    }
+    wait_watch(rx, LIMIT, what, pred).await
 }
 
 async fn until(what: &str, mut cond: impl FnMut() -> bool) {
@@ -192,11 +177,7 @@ async fn both_ack_spellings_are_accepted() {
         HierarchyAckSpelling::AckHierarchyInitialized,
         HierarchyAckSpelling::HierarchyInitializedAck,
     ] {
-        let sim = start_sim(SimSettings {
-            rate_hz: 200.0,
-            ..Default::default()
-        })
-        .await;
+        let sim = sim_at(200.0).await;
         let (session, _events) = MosketchSession::start(MosketchConfig {
             ack_spelling: spelling,
             ..config(sim.port())
@@ -344,11 +325,7 @@ async fn server_restart_mid_stream_reconnects_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hierarchy_change_mid_session_starts_a_new_cycle() {
-    let sim = start_sim(SimSettings {
-        rate_hz: 200.0,
-        ..Default::default()
-    })
-    .await;
+    let sim = sim_at(200.0).await;
     let (session, _events) = MosketchSession::start(config(sim.port()));
     let mut pose = session.pose();
     let mut hierarchy = session.hierarchy();
@@ -490,11 +467,7 @@ async fn next_packet(reader: &mut PacketReader<tokio::net::tcp::OwnedReadHalf>) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_and_poses_reach_the_simulator_and_poses_are_relayed() {
-    let sim = start_sim(SimSettings {
-        rate_hz: 100.0,
-        ..Default::default()
-    })
-    .await;
+    let sim = sim_at(100.0).await;
     let (session, _events) = MosketchSession::start(config(sim.port()));
     let p = wait(&mut session.pose(), "streaming", |p| p.frame >= 2).await;
     let (mut other, mut other_wr) = raw_client(sim.port()).await;
@@ -562,11 +535,7 @@ async fn commands_and_poses_reach_the_simulator_and_poses_are_relayed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_clients_each_get_their_own_handshake() {
-    let sim = start_sim(SimSettings {
-        rate_hz: 200.0,
-        ..Default::default()
-    })
-    .await;
+    let sim = sim_at(200.0).await;
     let sessions: Vec<_> = (0..3)
         .map(|_| MosketchSession::start(config(sim.port())).0)
         .collect();

@@ -17,6 +17,15 @@ fn spec(name: &str, emu: &Emulator) -> SessionSpec {
     }
 }
 
+/// The Python emulator and a workspace with one session ("A") connected to it.
+async fn one_connected() -> (Emulator, Workspace, String) {
+    let emu = Emulator::python();
+    let ws = Workspace::new(ConsoleHub::default(), None);
+    let id = ws.add(spec("A", &emu)).unwrap().id;
+    ws.connect(&id).await.unwrap();
+    (emu, ws, id)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sessions_are_saved_and_restored_with_the_active_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,10 +98,7 @@ async fn run_in_all_connected_sessions() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_stops_waiting_and_the_session_stays_usable() {
-    let emu = Emulator::python();
-    let ws = Workspace::new(ConsoleHub::default(), None);
-    let id = ws.add(spec("A", &emu)).unwrap().id;
-    ws.connect(&id).await.unwrap();
+    let (_emu, ws, id) = one_connected().await;
     let ws2 = ws.clone();
     let id2 = id.clone();
     let long = tokio::spawn(async move {
@@ -124,10 +130,7 @@ async fn cancel_stops_waiting_and_the_session_stays_usable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn removing_a_session_cleans_up_in_maya_and_forgets_it() {
-    let emu = Emulator::python();
-    let ws = Workspace::new(ConsoleHub::default(), None);
-    let id = ws.add(spec("A", &emu)).unwrap().id;
-    ws.connect(&id).await.unwrap();
+    let (emu, ws, id) = one_connected().await;
     assert_eq!(emu.state()["callbacks"], 1);
     ws.remove(&id).await.unwrap();
     assert_eq!(emu.state()["callbacks"], 0);
