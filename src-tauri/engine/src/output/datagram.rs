@@ -425,6 +425,20 @@ pub struct BatchEntry<'a> {
     pub bytes: &'a [u8],
 }
 
+impl BatchEntry<'_> {
+    /// The header of this entry as the one-chunk message it stands for.
+    pub fn message_header(&self, token: Token) -> Header {
+        Header {
+            token,
+            kind: DatagramKind::Message,
+            maya_type: self.maya_type,
+            seq: self.seq,
+            chunk_index: 0,
+            chunk_count: 1,
+        }
+    }
+}
+
 /// The entries of a batch payload; `None` if it is truncated or malformed.
 pub fn batch_entries(mut payload: &[u8]) -> Option<Vec<BatchEntry<'_>>> {
     let mut out = Vec::new();

@@ -392,14 +392,7 @@ impl ListenerTask {
             DatagramKind::Batch => match datagram::batch_entries(d.payload) {
                 Some(entries) => {
                     for e in entries {
-                        let h = datagram::Header {
-                            token: d.header.token,
-                            kind: DatagramKind::Message,
-                            maya_type: e.maya_type,
-                            seq: e.seq,
-                            chunk_index: 0,
-                            chunk_count: 1,
-                        };
+                        let h = e.message_header(d.header.token);
                         s.seq
                             .on_message(&h, e.bytes, now, &mut s.delta, &mut s.emit);
                     }

@@ -260,14 +260,7 @@ fn run(cfg: SeqConfig, arrivals: &[(u64, Vec<u8>)]) -> Result<Run, TestCaseError
                         .entry(1)
                         .or_default()
                         .insert(0);
-                    let h = Header {
-                        token: d.header.token,
-                        kind: DatagramKind::Message,
-                        maya_type: e.maya_type,
-                        seq: e.seq,
-                        chunk_index: 0,
-                        chunk_count: 1,
-                    };
+                    let h = e.message_header(d.header.token);
                     s.on_message(&h, e.bytes, now, &mut st, &mut rec);
                 }
             }
