@@ -69,6 +69,15 @@ struct Inner {
     active: Option<String>,
 }
 
+impl Inner {
+    /// The sessions with their ids, in the sidebar's order.
+    fn in_order(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.order
+            .iter()
+            .filter_map(|id| self.entries.get(id).map(|e| (id, e)))
+    }
+}
+
 #[derive(Clone)]
 pub struct Workspace {
     hub: ConsoleHub,
@@ -155,17 +164,11 @@ impl Workspace {
             let inner = self.lock();
             saved::SavedSessions {
                 sessions: inner
-                    .order
-                    .iter()
-                    .filter_map(|id| {
-                        inner
-                            .entries
-                            .get(id)
-                            .filter(|e| !e.demo)
-                            .map(|e| saved::SavedSession {
-                                id: id.clone(),
-                                spec: e.spec.clone(),
-                            })
+                    .in_order()
+                    .filter(|(_, e)| !e.demo)
+                    .map(|(id, e)| saved::SavedSession {
+                        id: id.clone(),
+                        spec: e.spec.clone(),
                     })
                     .collect(),
                 active: inner
@@ -272,14 +275,8 @@ impl Workspace {
     pub fn list(&self) -> Vec<SessionView> {
         let inner = self.lock();
         inner
-            .order
-            .iter()
-            .filter_map(|id| {
-                inner
-                    .entries
-                    .get(id)
-                    .map(|e| Self::view_of(id, e, inner.active.as_deref() == Some(id)))
-            })
+            .in_order()
+            .map(|(id, e)| Self::view_of(id, e, inner.active.as_deref() == Some(id)))
             .collect()
     }
 
