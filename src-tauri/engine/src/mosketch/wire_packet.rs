@@ -234,6 +234,31 @@ impl<'de> Deserialize<'de> for WirePacket {
     }
 }
 
+/// A visitor's methods for every scalar (bool, number, string, null), each
+/// giving `$value` whatever the scalar was.
+macro_rules! scalars_are {
+    ($value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 struct ItemVisitor;
 
 impl<'de> Visitor<'de> for ItemVisitor {
@@ -241,24 +266,7 @@ impl<'de> Visitor<'de> for ItemVisitor {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<WireItem, E> {
-        Ok(WireItem::Scalar)
-    }
+    scalars_are!(WireItem::Scalar);
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WireItem, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element::<WireItem>()? {
@@ -356,24 +364,7 @@ impl<'de> Deserialize<'de> for WireJoints {
                 }
                 Ok(WireJoints::Object(m))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<WireJoints, E> {
-                Ok(WireJoints::Other)
-            }
+            scalars_are!(WireJoints::Other);
         }
         d.deserialize_any(V)
     }
