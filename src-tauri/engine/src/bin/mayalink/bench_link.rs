@@ -9,7 +9,7 @@
 //! - another client's commandPort round trip while the link streams vs without
 //!   (goal p95 ≤ 50 ms).
 
-use crate::bench_maya::{percentile, start_emulator_with};
+use crate::bench_maya::{bench_exit, percentile, start_emulator_with};
 use clap::Args as ClapArgs;
 use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::link::live::TargetSpecShared;
@@ -41,13 +41,7 @@ pub fn run(a: Args) -> ExitCode {
         .enable_all()
         .build()
         .expect("runtime");
-    match rt.block_on(bench(a)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-link: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench_exit("bench-link", rt.block_on(bench(a)))
 }
 
 struct Case {

@@ -177,10 +177,15 @@ pub fn run(a: Args) -> ExitCode {
         .enable_all()
         .build()
         .expect("runtime");
-    match rt.block_on(bench(a)) {
+    bench_exit("bench-maya", rt.block_on(bench(a)))
+}
+
+/// A benchmark's exit: 0, or 1 with its error on stderr as `<name>: <error>`.
+pub fn bench_exit(name: &str, result: Result<(), String>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bench-maya: {e}");
+            eprintln!("{name}: {e}");
             ExitCode::FAILURE
         }
     }
