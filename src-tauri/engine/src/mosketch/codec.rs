@@ -323,30 +323,20 @@ mod tests {
         s.into_bytes()
     }
 
+    /// Newline-terminated lines, values concatenated without a delimiter, and CRLF
+    /// with blank lines (whitespace) all give the same packets.
     #[test]
-    fn newline_terminated_lines() {
-        let mut c = JsonStreamCodec::default();
-        let mut buf = BytesMut::from(&stream_with("\n")[..]);
-        let items = decode_all(&mut c, &mut buf);
-        assert_eq!(values(&items), sample_packets());
-        assert_eq!(malformed(&items), 0);
-        assert!(buf.is_empty());
-    }
-
-    #[test]
-    fn concatenated_without_delimiter() {
-        let mut c = JsonStreamCodec::default();
-        let mut buf = BytesMut::from(&stream_with("")[..]);
-        assert_eq!(values(&decode_all(&mut c, &mut buf)), sample_packets());
-    }
-
-    #[test]
-    fn crlf_and_blank_lines_are_whitespace() {
-        let mut c = JsonStreamCodec::default();
-        let mut buf = BytesMut::from(&stream_with("\r\n\r\n  ")[..]);
-        let items = decode_all(&mut c, &mut buf);
-        assert_eq!(values(&items), sample_packets());
-        assert_eq!(malformed(&items), 0);
+    fn every_separator_gives_the_same_packets() {
+        for sep in ["\n", "", "\r\n\r\n  "] {
+            let mut c = JsonStreamCodec::default();
+            let mut buf = BytesMut::from(&stream_with(sep)[..]);
+            let items = decode_all(&mut c, &mut buf);
+            assert_eq!(values(&items), sample_packets(), "sep {sep:?}");
+            assert_eq!(malformed(&items), 0, "sep {sep:?}");
+            if sep == "\n" {
+                assert!(buf.is_empty());
+            }
+        }
     }
 
     #[test]
