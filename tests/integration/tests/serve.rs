@@ -162,6 +162,16 @@ impl Client {
             None => Ok(v["ok"].clone()),
         }
     }
+
+    /// `maya_run` of Python `code` in session `id`; its result.
+    async fn run_python(&mut self, id: &str, code: &str) -> Value {
+        self.call(
+            "maya_run",
+            json!({"id": id, "code": code, "lang": "python"}),
+        )
+        .await
+        .unwrap()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,21 +224,13 @@ async fn a_run_in_the_emulator_returns_its_result_and_its_output_streams_to_the_
         .unwrap();
     assert_eq!(info["portKind"], "python", "{info}");
     let result = c
-        .call(
-            "maya_run",
-            json!({"id": id, "code": "print('from the browser host')\n6 * 7", "lang": "python"}),
-        )
-        .await
-        .unwrap();
+        .run_python(&id, "print('from the browser host')\n6 * 7")
+        .await;
     assert_eq!(result["ok"], true, "{result}");
     assert_eq!(result["value"], "42", "{result}");
     let failed = c
-        .call(
-            "maya_run",
-            json!({"id": id, "code": "x = 1\nraise ValueError('bad rig')", "lang": "python"}),
-        )
-        .await
-        .unwrap();
+        .run_python(&id, "x = 1\nraise ValueError('bad rig')")
+        .await;
     assert_eq!(failed["ok"], false, "{failed}");
     assert!(failed.to_string().contains("bad rig"), "{failed}");
     // The printed line reaches the console stream.
