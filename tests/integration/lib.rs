@@ -169,6 +169,16 @@ pub async fn wait_watch<T: Clone + std::fmt::Debug>(
     }
 }
 
+/// The property tests' configuration: `cases` cases, and no failure file written
+/// into the tree.
+pub fn proptest_cases(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..Default::default()
+    }
+}
+
 /// The `mayalink` CLI binary, built on first use (a workspace test run may not
 /// have built the engine's binaries).
 pub fn mayalink_bin() -> PathBuf {

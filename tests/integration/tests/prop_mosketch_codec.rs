@@ -12,6 +12,7 @@ use mayalink_engine::mosketch::packet::{encode, Hierarchy, Packet};
 use mayalink_engine::mosketch::wire::PacketReader;
 use mayalink_engine::mosketch::wire_packet::WireItem;
 use mayalink_engine::mosketch::{HierarchyAckSpelling, JointSample, JointSpace, MosketchCommand};
+use mayalink_integration_tests::proptest_cases;
 use proptest::prelude::*;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::{Map, Value};
@@ -232,11 +233,7 @@ fn same_packet(got: &Packet, want: &Packet) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_cases(256))]
 
     /// As `serde_json::Value`s (the default item): the values of the packets written.
     #[test]
@@ -304,11 +301,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_cases(64))]
 
     /// Through [`PacketReader`] on an in-memory pipe, one write per piece (the stall
     /// timeout on, as in the session: pieces come without pauses, so it never fires).

@@ -12,6 +12,7 @@ use mayalink_engine::output::datagram::{
     batch_entries, encode_message, parse, push_batch_entry, DatagramKind, Token, HEADER_LEN, MAGIC,
 };
 use mayalink_engine::output::{OutputConfig, OutputEncoder, OutputService};
+use mayalink_integration_tests::proptest_cases;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, UdpSocket};
@@ -24,11 +25,7 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_cases(256))]
 
     /// Chunks arrive shuffled and duplicated; keyed by index they give the message back.
     #[test]
@@ -170,11 +167,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 24,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_cases(24))]
 
     /// The whole path over real UDP: `print`s chunked by the helper's encoder, their
     /// datagrams shuffled, some sent twice and some never, then the bye.
