@@ -495,22 +495,22 @@ class TestCallbacks(EmulatorCase):
         self.assertEqual(self.c.call("__import__('__main__').err"), "RuntimeError")
         self.assertEqual(self.emu.state()["crashes"], [])
 
-    def test_exception_in_callback_is_crash(self):
+    def crashes_after(self, callback_body, code):
+        """Registers an output callback with this body, runs `code`: the crashes."""
         self.c.call("import maya.api.OpenMaya as om\n"
-                    "def bad(m, t, d):\n    raise ValueError('kaboom')\n"
-                    "om.MCommandMessage.addCommandOutputCallback(bad)")
-        self.c.call("x = 1\nprint('hi')")
-        crashes = self.emu.state()["crashes"]
+                    "def cb(m, t, d):\n    " + callback_body + "\n"
+                    "om.MCommandMessage.addCommandOutputCallback(cb)")
+        self.c.call(code)
+        return self.emu.state()["crashes"]
+
+    def test_exception_in_callback_is_crash(self):
+        crashes = self.crashes_after("raise ValueError('kaboom')", "x = 1\nprint('hi')")
         self.assertEqual(len(crashes), 2)            # one per message ("hi", "\n")
         self.assertIn("ValueError: kaboom", crashes[0])
         self.assertEqual(self.c.call("1+1"), "2")   # the emulator carries on
 
     def test_print_inside_callback_is_crash(self):
-        self.c.call("import maya.api.OpenMaya as om\n"
-                    "def echo(m, t, d):\n    print('echo: ' + m)\n"
-                    "om.MCommandMessage.addCommandOutputCallback(echo)")
-        self.c.call("import sys\nsys.stdout.write('once')")
-        crashes = self.emu.state()["crashes"]
+        crashes = self.crashes_after("print('echo: ' + m)", "import sys\nsys.stdout.write('once')")
         self.assertEqual(len(crashes), 2)            # print = two writes, both re-enter
         self.assertIn("re-entrant", crashes[0])
         self.assertEqual(self.c.call("1+1"), "2")

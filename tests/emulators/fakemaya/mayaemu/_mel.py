@@ -199,19 +199,19 @@ class _Parser:
             return self.primary()
         self.error(tok)
 
-    def expr(self):
-        node = self.term()
-        while self.is_op("+") or self.is_op("-"):
+    def binary(self, operand, ops):
+        """Left-associative `operand (op operand)*` for the operators in `ops`."""
+        node = operand()
+        while any(self.is_op(o) for o in ops):
             op = self.next()
-            node = ("binop", op.text, node, self.term(), op)
+            node = ("binop", op.text, node, operand(), op)
         return node
 
+    def expr(self):
+        return self.binary(self.term, ("+", "-"))
+
     def term(self):
-        node = self.unary()
-        while self.is_op("*") or self.is_op("/"):
-            op = self.next()
-            node = ("binop", op.text, node, self.unary(), op)
-        return node
+        return self.binary(self.unary, ("*", "/"))
 
     def unary(self):
         if self.is_op("-"):
