@@ -177,6 +177,20 @@ fn cuts(len: usize, at: &[prop::sample::Index], every_byte: bool) -> Vec<std::op
     points.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
+/// A stream and the pieces it arrives in: up to 40 random cuts, or (one case in
+/// ten) one byte per piece.
+fn split_stream() -> impl Strategy<Value = (Stream, Vec<std::ops::Range<usize>>)> {
+    (
+        stream(),
+        prop::collection::vec(any::<prop::sample::Index>(), 0..40),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(s, at, every_byte)| {
+            let pieces = cuts(s.bytes.len(), &at, every_byte);
+            (s, pieces)
+        })
+}
+
 /// Feeds the pieces one after the other, decoding all it can after each; then the end.
 fn decode_pieces<T: DeserializeOwned>(
     codec: &mut JsonStreamCodec<T>,
@@ -238,11 +252,8 @@ proptest! {
     /// As `serde_json::Value`s (the default item): the values of the packets written.
     #[test]
     fn any_split_gives_the_same_values(
-        s in stream(),
-        at in prop::collection::vec(any::<prop::sample::Index>(), 0..40),
-        every_byte in prop::bool::weighted(0.1),
+        (s, pieces) in split_stream(),
     ) {
-        let pieces = cuts(s.bytes.len(), &at, every_byte);
         let mut got = Vec::new();
         decode_pieces(&mut JsonStreamCodec::<Value>::default(), &s.bytes, &pieces, |item, _| got.push(item));
         let want: Vec<JsonItem<Value>> = s
@@ -257,11 +268,8 @@ proptest! {
     /// the packets written, in order.
     #[test]
     fn any_split_gives_the_same_packets(
-        s in stream(),
-        at in prop::collection::vec(any::<prop::sample::Index>(), 0..40),
-        every_byte in prop::bool::weighted(0.1),
+        (s, pieces) in split_stream(),
     ) {
-        let pieces = cuts(s.bytes.len(), &at, every_byte);
         let mut got = Vec::new();
         decode_pieces(&mut JsonStreamCodec::<WireItem>::default(), &s.bytes, &pieces, |item, _| got.push(item));
         prop_assert_eq!(got.len(), s.packets.len());
@@ -282,11 +290,8 @@ proptest! {
     /// frame from before typing it): exactly each packet's bytes, separators left out.
     #[test]
     fn any_split_gives_the_same_raw_bytes(
-        s in stream(),
-        at in prop::collection::vec(any::<prop::sample::Index>(), 0..40),
-        every_byte in prop::bool::weighted(0.1),
+        (s, pieces) in split_stream(),
     ) {
-        let pieces = cuts(s.bytes.len(), &at, every_byte);
         let mut got = Vec::new();
         let mut codec = JsonStreamCodec::<IgnoredAny>::default().keeping_raw();
         decode_pieces(&mut codec, &s.bytes, &pieces, |item, codec| {
