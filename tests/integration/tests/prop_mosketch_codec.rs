@@ -129,6 +129,16 @@ struct Stream {
     bytes: Vec<u8>,
 }
 
+impl Stream {
+    /// The values of the packets written, as the codec gives them.
+    fn values(&self) -> Vec<JsonItem<Value>> {
+        self.written
+            .iter()
+            .map(|b| JsonItem::Value(serde_json::from_slice(b).unwrap()))
+            .collect()
+    }
+}
+
 fn stream() -> impl Strategy<Value = Stream> {
     let one = (
         packet(),
@@ -256,12 +266,7 @@ proptest! {
     ) {
         let mut got = Vec::new();
         decode_pieces(&mut JsonStreamCodec::<Value>::default(), &s.bytes, &pieces, |item, _| got.push(item));
-        let want: Vec<JsonItem<Value>> = s
-            .written
-            .iter()
-            .map(|b| JsonItem::Value(serde_json::from_slice(b).unwrap()))
-            .collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(got, s.values());
     }
 
     /// As packets typed in the same pass (what the session and the simulator read):
@@ -339,11 +344,6 @@ proptest! {
             writer.await.unwrap();
             got
         });
-        let want: Vec<JsonItem<Value>> = s
-            .written
-            .iter()
-            .map(|b| JsonItem::Value(serde_json::from_slice(b).unwrap()))
-            .collect();
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(got, s.values());
     }
 }
