@@ -3,7 +3,7 @@
 // and the actions of the pose monitor. The newest pose is kept outside Svelte's reactivity
 // (the viewport reads it directly, once per frame); the panel gets a copy ~10 times a second.
 import { describeAppError, toAppError } from "../backend/app-error";
-import type { Backend, Unsubscribe } from "../backend/backend";
+import type { Backend } from "../backend/backend";
 import type { AppError } from "../bindings/AppError";
 import type { CommandPreset } from "../bindings/CommandPreset";
 import type { HierarchyAckSpelling } from "../bindings/HierarchyAckSpelling";
@@ -15,6 +15,7 @@ import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
 import { fillPreset, parseMosketchAddress, restPose } from "./preview-format";
 import { autoQueryKey, autoQueryTarget, chooseSkeleton } from "./skeleton-source";
+import { BackendSubscription } from "../workspace/backend-subscription";
 
 /** How often the panel's copy of the pose refreshes (the 3D view gets every frame). */
 export const PANEL_REFRESH_MS = 100;
@@ -57,8 +58,7 @@ export class MosketchLink {
   readonly connection = $derived(this.status?.connection ?? null);
   readonly connected = $derived(this.status !== null && this.status.connection.kind !== "disconnected");
 
-  #backend: Backend | null = null;
-  #unsubscribe: Unsubscribe | null = null;
+  readonly #sub = new BackendSubscription();
   #listeners = new Set<PoseListener>();
   #panelTimer: ReturnType<typeof setTimeout> | null = null;
   #panelAt = 0;
@@ -67,18 +67,19 @@ export class MosketchLink {
   #tried = new Set<string>();
 
   get backend(): Backend | null {
-    return this.#backend;
+    return this.#sub.backend;
   }
 
   async attach(backend: Backend): Promise<void> {
     this.detach();
-    this.#backend = backend;
     try {
-      this.#unsubscribe = await backend.subscribeMosketch({
-        onStatus: (s) => this.#onStatus(s),
-        onHierarchy: (h) => this.#onHierarchy(h),
-        onPose: (p) => this.#onPose(p),
-      });
+      await this.#sub.subscribe(backend, (b) =>
+        b.subscribeMosketch({
+          onStatus: (s) => this.#onStatus(s),
+          onHierarchy: (h) => this.#onHierarchy(h),
+          onPose: (p) => this.#onPose(p),
+        }),
+      );
     } catch (e) {
       this.actionError = describeAppError(toAppError(e));
     }
@@ -89,8 +90,7 @@ export class MosketchLink {
   }
 
   detach(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    this.#sub.end();
     if (this.#panelTimer !== null) clearTimeout(this.#panelTimer);
     this.#panelTimer = null;
     if (this.#ticker !== null) clearInterval(this.#ticker);
@@ -154,7 +154,7 @@ export class MosketchLink {
   }
 
   async #act(name: string, run: (b: Backend) => Promise<void>, done?: string): Promise<boolean> {
-    const b = this.#backend;
+    const b = this.#sub.backend;
     if (!b) return false;
     this.busy = name;
     this.actionError = null;
@@ -226,7 +226,7 @@ export class MosketchLink {
   // ---- Skeleton sources ---------------------------------------------------------------
 
   async queryMaya(session: string, label = session): Promise<boolean> {
-    const b = this.#backend;
+    const b = this.#sub.backend;
     const names = this.hierarchy?.joints ?? [];
     if (!b || names.length === 0) return false;
     if (this.hierarchy) this.#tried.add(autoQueryKey(this.hierarchy.id, session));
@@ -258,7 +258,7 @@ export class MosketchLink {
   }
 
   async loadFile(path?: string): Promise<boolean> {
-    const b = this.#backend;
+    const b = this.#sub.backend;
     if (!b) return false;
     this.skeletonError = null;
     this.skeletonBusy = "file";

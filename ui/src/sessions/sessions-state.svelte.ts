@@ -2,11 +2,12 @@
 // operations in flight per session (connect, clean up, …) and their errors, a clock for
 // elapsed times and countdowns, and the actions the sidebar offers.
 import { describeAppError, toAppError } from "../backend/app-error";
-import type { Backend, Unsubscribe } from "../backend/backend";
+import type { Backend } from "../backend/backend";
 import type { AppError } from "../bindings/AppError";
 import type { DiscoveredMaya } from "../bindings/DiscoveredMaya";
 import type { SessionSpec } from "../bindings/SessionSpec";
 import type { SessionView } from "../bindings/SessionView";
+import { BackendSubscription } from "../workspace/backend-subscription";
 import { isConnected } from "./session-format";
 
 export type SessionOp = "connect" | "cleanup" | "remove" | "update" | "cancel";
@@ -35,8 +36,7 @@ export class SessionsState {
   /** Names of every session seen in this run (console lines of removed sessions keep theirs). */
   names = new Map<string, { name: string; color: string | null; demo: boolean }>();
 
-  #backend: Backend | null = null;
-  #unsubscribe: Unsubscribe | null = null;
+  readonly #sub = new BackendSubscription();
   #ticker: ReturnType<typeof setInterval> | null = null;
   /** The session the artist just made active, until the engine's list agrees. */
   #wantActive: string | null = null;
@@ -45,14 +45,13 @@ export class SessionsState {
   readonly connected = $derived(this.list.filter(isConnected));
 
   get backend(): Backend | null {
-    return this.#backend;
+    return this.#sub.backend;
   }
 
   async attach(backend: Backend): Promise<void> {
     this.detach();
-    this.#backend = backend;
     try {
-      this.#unsubscribe = await backend.subscribeSessions((list) => this.#receive(list));
+      await this.#sub.subscribe(backend, (b) => b.subscribeSessions((list) => this.#receive(list)));
       this.error = null;
     } catch (e) {
       this.error = toAppError(e);
@@ -61,8 +60,7 @@ export class SessionsState {
   }
 
   detach(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    this.#sub.end();
     if (this.#ticker !== null) clearInterval(this.#ticker);
     this.#ticker = null;
   }
@@ -107,7 +105,7 @@ export class SessionsState {
   }
 
   async #op<T>(id: string, op: SessionOp, action: (b: Backend) => Promise<T>): Promise<T | null> {
-    const backend = this.#backend;
+    const backend = this.#sub.backend;
     if (!backend) return null;
     this.ops = { ...this.ops, [id]: op };
     const failures = { ...this.failures };
@@ -127,7 +125,7 @@ export class SessionsState {
 
   /** Adds a session; rejects with the AppError (the form shows it). */
   async add(spec: SessionSpec, connect = true): Promise<SessionView> {
-    const backend = this.#backend;
+    const backend = this.#sub.backend;
     if (!backend) throw { code: "internal", message: "The engine is not ready yet" } satisfies AppError;
     const view = await backend.addSession(spec).catch((e: unknown) => {
       throw toAppError(e);
@@ -140,7 +138,7 @@ export class SessionsState {
   }
 
   async update(id: string, spec: SessionSpec): Promise<SessionView> {
-    const backend = this.#backend;
+    const backend = this.#sub.backend;
     if (!backend) throw { code: "internal", message: "The engine is not ready yet" } satisfies AppError;
     return backend.updateSession(id, spec).catch((e: unknown) => {
       throw toAppError(e);
@@ -162,7 +160,7 @@ export class SessionsState {
   }
 
   async setActive(id: string): Promise<void> {
-    const backend = this.#backend;
+    const backend = this.#sub.backend;
     if (!backend || this.active?.id === id) return;
     // Show the switch at once; the engine's list confirms it.
     this.#wantActive = id;
@@ -184,7 +182,7 @@ export class SessionsState {
   }
 
   async discover(): Promise<void> {
-    const backend = this.#backend;
+    const backend = this.#sub.backend;
     if (!backend) return;
     this.discoveryOpen = true;
     this.discovering = true;
