@@ -97,6 +97,11 @@ async fn run_ok(s: &Server, tool: &str, args: Value) -> String {
     t
 }
 
+/// `run_python` of `code` in the Maya at `maya`, which must succeed; its text.
+async fn python_ok(s: &Server, maya: &str, code: &str) -> String {
+    run_ok(s, "run_python", json!({"code": code, "maya": maya})).await
+}
+
 async fn names(s: &Server) -> BTreeSet<String> {
     s.client
         .list_all_tools()
@@ -207,22 +212,12 @@ async fn python_runs_exactly_once_with_its_output_and_value() {
     let (emu, maya, s) = server_for_emulator(&[]).await;
     // One-line statements: on a raw commandPort these run twice (eval, then exec).
     for _ in 0..3 {
-        let t = run_ok(
-            &s,
-            "run_python",
-            json!({"code": "mcp_runs = globals().get('mcp_runs', 0) + 1", "maya": maya}),
-        )
-        .await;
+        let t = python_ok(&s, &maya, "mcp_runs = globals().get('mcp_runs', 0) + 1").await;
         assert_eq!(t, "(no output)");
-        run_ok(
-            &s,
-            "run_python",
-            json!({"code": "__import__('mayaemu').bump('mcp')", "maya": maya}),
-        )
-        .await;
+        python_ok(&s, &maya, "__import__('mayaemu').bump('mcp')").await;
     }
     assert_eq!(emu.counter("mcp"), 3, "each run ran once");
-    let t = run_ok(&s, "run_python", json!({"code": "mcp_runs", "maya": maya})).await;
+    let t = python_ok(&s, &maya, "mcp_runs").await;
     assert_eq!(
         t, "Result: 3",
         "variables persist in __main__, each run once"
@@ -297,12 +292,7 @@ async fn timeout_s_stops_waiting_and_the_next_run_keeps_its_own_output() {
     );
     assert!(started.elapsed() < Duration::from_millis(1400));
     // The run goes on in Maya; the next one starts after it, with only its own output.
-    let t = run_ok(
-        &s,
-        "run_python",
-        json!({"code": "print('after')", "maya": maya}),
-    )
-    .await;
+    let t = python_ok(&s, &maya, "print('after')").await;
     assert_eq!(t, "after");
     let out = read_until(&s, &maya, "after").await;
     assert!(out.contains("slept\nafter"), "{out}");
@@ -348,10 +338,10 @@ async fn mel_runs_as_one_block_on_a_mel_port() {
         text(&r)
     );
     // Python reaches a MEL port too (through MEL's python()).
-    let t = run_ok(
+    let t = python_ok(
         &s,
-        "run_python",
-        json!({"code": "import maya.cmds as cmds\nprint('python on a mel port')\ncmds.about(version=True)", "maya": maya}),
+        &maya,
+        "import maya.cmds as cmds\nprint('python on a mel port')\ncmds.about(version=True)",
     )
     .await;
     assert_eq!(t, "python on a mel port\nResult: '2025'");
@@ -394,12 +384,7 @@ async fn read_output_shows_what_another_client_caused() {
     assert!(t.contains("from another client\nWarning: careful"), "{t}");
     other.shutdown().await.unwrap();
     // And its own runs' output is there too, with max_lines the latest.
-    run_ok(
-        &s,
-        "run_python",
-        json!({"code": "print('mine')", "maya": maya}),
-    )
-    .await;
+    python_ok(&s, &maya, "print('mine')").await;
     let t = run_ok(&s, "read_output", json!({"maya": maya, "max_lines": 1})).await;
     assert!(t.starts_with("mine\n"), "{t}");
     s.client.cancel().await.unwrap();
@@ -542,10 +527,10 @@ async fn a_discovered_maya_is_listed_and_scene_info_describes_it() {
         text(&r)
     );
     assert_eq!(emu.state()["connections"], 0, "{}", emu.state());
-    run_ok(
+    python_ok(
         &s,
-        "run_python",
-        json!({"code": "import maya.cmds as cmds\ncmds.polyCube(name='mcpBox')\ncmds.select('mcpBox')", "maya": maya}),
+        &maya,
+        "import maya.cmds as cmds\ncmds.polyCube(name='mcpBox')\ncmds.select('mcpBox')",
     )
     .await;
     // Once a tool has used one of its ports, that port is the default.
@@ -557,10 +542,10 @@ async fn a_discovered_maya_is_listed_and_scene_info_describes_it() {
     assert_eq!(v["units"]["linear"], "cm");
     assert_eq!(v["maya"], emu.address().as_str());
     // The query left nothing in Maya's console history or namespace.
-    let t = run_ok(
+    let t = python_ok(
         &s,
-        "run_python",
-        json!({"code": "sorted(k for k in globals() if not k.startswith('__'))", "maya": maya}),
+        &maya,
+        "sorted(k for k in globals() if not k.startswith('__'))",
     )
     .await;
     assert!(!t.contains("json") && !t.contains("b64"), "{t}");
