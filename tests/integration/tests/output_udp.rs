@@ -112,6 +112,13 @@ impl Sender {
     }
 }
 
+/// A fixture with the default configuration and one session, "s", registered.
+async fn one_session() -> (Fixture, Registration, Sender) {
+    let f = Fixture::new(OutputConfig::default());
+    let (reg, tx) = f.register("s").await;
+    (f, reg, tx)
+}
+
 fn texts(lines: &[ConsoleLine]) -> Vec<&str> {
     lines.iter().map(|l| l.text.as_str()).collect()
 }
@@ -153,8 +160,7 @@ async fn lines_reach_the_hub_with_their_kinds() {
 
 #[tokio::test]
 async fn print_as_two_messages_is_one_line() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     tx.msg(maya_type::INFO, "x");
     tx.msg(maya_type::INFO, "\n");
     tx.msg(maya_type::INFO, "windows\r\n");
@@ -165,8 +171,7 @@ async fn print_as_two_messages_is_one_line() {
 
 #[tokio::test]
 async fn a_partial_line_shows_after_a_pause_or_a_flush() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     tx.msg(maya_type::INFO, "Working...");
     let t0 = Instant::now();
     assert_eq!(texts(&f.lines(1).await), ["Working..."]);
@@ -184,8 +189,7 @@ async fn a_partial_line_shows_after_a_pause_or_a_flush() {
 
 #[tokio::test]
 async fn a_large_message_is_reassembled_before_decoding() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (reg, tx) = f.register("s").await;
+    let (mut f, reg, tx) = one_session().await;
     // 3- and 4-byte characters; 1000-byte chunks cut through many of them.
     let unit = "abc€🎬é";
     let mut text = String::new();
@@ -212,8 +216,7 @@ async fn a_large_message_is_reassembled_before_decoding() {
 
 #[tokio::test]
 async fn reordered_datagrams_come_out_in_order() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     let parts: Vec<Vec<u8>> = (0..40)
         .map(|i| {
             tx.enc
@@ -240,8 +243,7 @@ async fn reordered_datagrams_come_out_in_order() {
 
 #[tokio::test]
 async fn a_sequence_gap_becomes_a_lost_notice() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     tx.msg(maya_type::INFO, "a\n");
     tx.msg(maya_type::INFO, "b\n");
     tx.enc.skip(3); // three messages the network ate
@@ -264,8 +266,7 @@ async fn a_sequence_gap_becomes_a_lost_notice() {
 
 #[tokio::test]
 async fn loss_at_the_tail_is_seen_from_the_heartbeat() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     tx.msg(maya_type::INFO, "a\n");
     tx.enc.skip(2);
     // A heartbeat's seq counts only once the next heartbeat arrives (a message may
@@ -286,8 +287,7 @@ async fn loss_at_the_tail_is_seen_from_the_heartbeat() {
 
 #[tokio::test]
 async fn duplicates_are_ignored() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     for i in 0..10 {
         let parts = tx.msg(maya_type::INFO, &format!("{i}\n"));
         tx.raw(&parts[0]);
@@ -304,8 +304,7 @@ async fn duplicates_are_ignored() {
 
 #[tokio::test]
 async fn wrong_token_and_wrong_address_are_dropped_and_counted() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (reg, mut tx) = f.register("s").await;
+    let (mut f, reg, mut tx) = one_session().await;
     // A stranger who guessed the port but not the token.
     let mut stranger = Sender::new(&reg, "127.0.0.1");
     stranger.enc = OutputEncoder::new([0xAB; 16]);
@@ -325,8 +324,7 @@ async fn wrong_token_and_wrong_address_are_dropped_and_counted() {
 
 #[tokio::test]
 async fn garbage_is_counted_and_the_listener_keeps_working() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (reg, mut tx) = f.register("s").await;
+    let (mut f, reg, mut tx) = one_session().await;
     let mut seed = 0x1234_5678_u64;
     let mut next = || {
         seed ^= seed << 13;
@@ -453,8 +451,7 @@ async fn two_sessions_are_demultiplexed() {
 
 #[tokio::test]
 async fn heartbeats_show_liveness_and_bye_ends_the_stream() {
-    let mut f = Fixture::new(OutputConfig::default());
-    let (_reg, mut tx) = f.register("s").await;
+    let (mut f, _reg, mut tx) = one_session().await;
     let mut live = f.svc.liveness("s");
     assert!(f.svc.last_heartbeat_age("s").is_none());
     tx.raw(&tx.enc.heartbeat(r#"{"pid":99,"dropped":0}"#));
@@ -479,8 +476,7 @@ async fn heartbeats_show_liveness_and_bye_ends_the_stream() {
 #[tokio::test]
 async fn a_batch_of_messages_in_one_datagram_becomes_lines_in_order() {
     use mayalink_engine::output::datagram::{encode, push_batch_entry, DatagramKind, Header};
-    let mut f = Fixture::new(OutputConfig::default());
-    let (reg, tx) = f.register("s").await;
+    let (mut f, reg, tx) = one_session().await;
     // What the helper sends for print("x"); print("y"): four writes, one datagram,
     // here with the entries out of order.
     let mut payload = Vec::new();
