@@ -25,6 +25,15 @@ const FRAMINGS: [SimFraming; 3] = [
     SimFraming::Split,
 ];
 
+/// Frames in this framing, as fast as the session's acks allow.
+fn ack_paced(framing: SimFraming) -> SimSettings {
+    SimSettings {
+        rate_hz: 0.0,
+        framing,
+        ..Default::default()
+    }
+}
+
 fn config(port: u16) -> MosketchConfig {
     MosketchConfig {
         port,
@@ -114,11 +123,7 @@ fn assert_pose_matches_simulator(p: &PoseSnapshot, character: &Character, settin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_framing_streams_with_acks_and_exact_values() {
     for framing in FRAMINGS {
-        let settings = SimSettings {
-            rate_hz: 0.0,
-            framing,
-            ..Default::default()
-        };
+        let settings = ack_paced(framing);
         let sim = start_sim(settings.clone()).await;
         let (session, _events) = MosketchSession::start(config(sim.port()));
         let mut pose = session.pose();
@@ -236,10 +241,8 @@ async fn partial_frames_keep_the_other_joints() {
 async fn garbage_is_counted_and_streaming_continues() {
     for framing in FRAMINGS {
         let settings = SimSettings {
-            rate_hz: 0.0,
-            framing,
             garbage: true,
-            ..Default::default()
+            ..ack_paced(framing)
         };
         let sim = start_sim(settings.clone()).await;
         let (session, mut events) = MosketchSession::start(config(sim.port()));
