@@ -90,6 +90,13 @@ fn is_error(r: &CallToolResult) -> bool {
     r.is_error == Some(true)
 }
 
+/// The text of a call that must have failed as a tool error.
+fn error_text(r: &CallToolResult) -> String {
+    let t = text(r);
+    assert!(is_error(r), "{t}");
+    t
+}
+
 async fn run_ok(s: &Server, tool: &str, args: Value) -> String {
     let r = call(s, tool, args).await;
     let t = text(&r);
@@ -246,8 +253,7 @@ async fn a_raise_is_an_error_with_the_traceback_from_the_users_code() {
     let (_emu, maya, s) = server_for_emulator(&[]).await;
     let code = "print('before the error')\ndef explode(x):\n    raise ValueError('boom from mcp: %d' % x)\nexplode(7)\n";
     let r = call(&s, "run_python", json!({"code": code, "maya": maya})).await;
-    let t = text(&r);
-    assert!(is_error(&r), "{t}");
+    let t = error_text(&r);
     assert!(
         t.starts_with("before the error\nTraceback (most recent call last):"),
         "{t}"
@@ -269,8 +275,8 @@ async fn a_raise_is_an_error_with_the_traceback_from_the_users_code() {
     assert_eq!(e["message"], "boom from mcp: 7");
     // A syntax error is the artist's too.
     let r = call(&s, "run_python", json!({"code": "x = (", "maya": maya})).await;
-    assert!(is_error(&r));
-    assert!(text(&r).contains("SyntaxError"), "{}", text(&r));
+    let t = error_text(&r);
+    assert!(t.contains("SyntaxError"), "{t}");
     s.client.cancel().await.unwrap();
 }
 
@@ -284,12 +290,8 @@ async fn timeout_s_stops_waiting_and_the_next_run_keeps_its_own_output() {
         json!({"code": "import time\ntime.sleep(1.5)\nprint('slept')", "maya": maya, "timeout_s": 0.3}),
     )
     .await;
-    assert!(is_error(&r), "{}", text(&r));
-    assert!(
-        text(&r).contains("Gave up waiting after 0.3 s"),
-        "{}",
-        text(&r)
-    );
+    let t = error_text(&r);
+    assert!(t.contains("Gave up waiting after 0.3 s"), "{t}");
     assert!(started.elapsed() < Duration::from_millis(1400));
     // The run goes on in Maya; the next one starts after it, with only its own output.
     let t = python_ok(&s, &maya, "print('after')").await;
@@ -331,12 +333,8 @@ async fn mel_runs_as_one_block_on_a_mel_port() {
         json!({"code": "print \"ok\\n\";\nnoSuchProc;", "maya": maya}),
     )
     .await;
-    assert!(is_error(&r), "{}", text(&r));
-    assert!(
-        text(&r).contains("Cannot find procedure \"noSuchProc\""),
-        "{}",
-        text(&r)
-    );
+    let t = error_text(&r);
+    assert!(t.contains("Cannot find procedure \"noSuchProc\""), "{t}");
     // Python reaches a MEL port too (through MEL's python()).
     let t = python_ok(
         &s,
@@ -474,12 +472,8 @@ async fn two_mayas_runs_go_to_the_named_one_and_outputs_never_mix() {
     let (ma, mb) = (a.address(), b.address());
     let s = server(&["--maya", &ma, "--maya", &mb]).await;
     let r = call(&s, "run_python", json!({"code": "1"})).await;
-    assert!(is_error(&r), "{}", text(&r));
-    assert!(
-        text(&r).contains(&ma) && text(&r).contains(&mb),
-        "names both: {}",
-        text(&r)
-    );
+    let t = error_text(&r);
+    assert!(t.contains(&ma) && t.contains(&mb), "names both: {t}");
     let code = |tag: &str| format!("__import__('mayaemu').bump('{tag}')\nprint('only in {tag}')");
     assert_eq!(
         run_ok(&s, "run_python", json!({"code": code("a"), "maya": ma})).await,
@@ -520,12 +514,8 @@ async fn a_discovered_maya_is_listed_and_scene_info_describes_it() {
     // The emulator also listens on its control port: one Maya, two ports, none
     // named by the user, so the assistant is asked which (nothing is sent to either).
     let r = call(&s, "run_python", json!({"code": "1"})).await;
-    assert!(is_error(&r), "{}", text(&r));
-    assert!(
-        text(&r).contains("several ports") && text(&r).contains(&maya),
-        "{}",
-        text(&r)
-    );
+    let t = error_text(&r);
+    assert!(t.contains("several ports") && t.contains(&maya), "{t}");
     assert_eq!(emu.state()["connections"], 0, "{}", emu.state());
     python_ok(
         &s,
@@ -573,8 +563,8 @@ async fn mosketch_pose_reads_the_current_pose() {
         l.local_addr().unwrap().to_string()
     };
     let r = call(&s, "mosketch_pose", json!({"mosketch": closed})).await;
-    assert!(is_error(&r), "{}", text(&r));
-    assert!(text(&r).contains("not reachable"), "{}", text(&r));
+    let t = error_text(&r);
+    assert!(t.contains("not reachable"), "{t}");
     s.client.cancel().await.unwrap();
     sim.shutdown().await;
 }
