@@ -38,6 +38,21 @@ fn api(webview: &Webview, call: &str, args: Value) -> Result<Value, Value> {
         .map(|r| r.deserialize().unwrap())
 }
 
+/// `maya_session_add` of a session that does not connect on its own.
+fn add_session(webview: &Webview, name: &str, address: &str, color: Value) -> Result<Value, Value> {
+    api(
+        webview,
+        "maya_session_add",
+        json!({"spec": {"name": name, "address": address, "color": color, "autoConnect": false}}),
+    )
+}
+
+/// An `invalid_input` error whose message says `says`.
+fn assert_invalid_input(err: &Value, says: &str) {
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(err["message"].as_str().unwrap().contains(says), "{err}");
+}
+
 #[test]
 fn every_command_of_the_map_is_reachable_through_the_one_api_command() {
     let (_app, webview) = app();
@@ -116,28 +131,14 @@ fn api_subscribe_without_a_channel_is_a_clear_error() {
 #[test]
 fn adding_a_session_with_a_bad_address_returns_code_and_message() {
     let (_app, webview) = app();
-    let err = api(
-        &webview,
-        "maya_session_add",
-        json!({"spec": {"name": "x", "address": "nonsense", "color": null, "autoConnect": false}}),
-    )
-    .expect_err("refused");
-    assert_eq!(err["code"], "invalid_input", "{err}");
-    assert!(
-        err["message"].as_str().unwrap().contains("host:port"),
-        "{err}"
-    );
+    let err = add_session(&webview, "x", "nonsense", Value::Null).expect_err("refused");
+    assert_invalid_input(&err, "host:port");
 }
 
 #[test]
 fn a_session_added_through_ipc_is_listed_and_removable() {
     let (_app, webview) = app();
-    let v = api(
-        &webview,
-        "maya_session_add",
-        json!({"spec": {"name": "Anim", "address": ":7999", "color": "#4ec9b0", "autoConnect": false}}),
-    )
-    .unwrap();
+    let v = add_session(&webview, "Anim", ":7999", json!("#4ec9b0")).unwrap();
     assert_eq!(v["spec"]["name"], "Anim");
     assert_eq!(v["status"]["state"]["state"], "disconnected");
     assert_eq!(v["active"], true);
@@ -179,9 +180,5 @@ fn mosketch_calls_without_a_session_say_to_connect_first() {
         json!({"space": "World"}),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "invalid_input");
-    assert!(
-        err["message"].as_str().unwrap().contains("connect first"),
-        "{err}"
-    );
+    assert_invalid_input(&err, "connect first");
 }
