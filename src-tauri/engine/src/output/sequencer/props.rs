@@ -68,37 +68,26 @@ struct Net {
     lose_bye: bool,
 }
 
-fn net(max_loss: u32) -> impl Strategy<Value = Net> {
-    (
-        any::<u64>(),
-        0..=max_loss,
-        0u32..40,
-        0u64..3,
-        0u64..120,
-        0usize..6,
-        prop::bool::weighted(if max_loss > 0 { 0.2 } else { 0.0 }),
-    )
-        .prop_map(
-            |(
-                seed,
-                loss_percent,
-                dup_percent,
-                step_ms,
-                max_jitter_ms,
-                heartbeat_every,
-                lose_bye,
-            )| {
-                Net {
-                    seed,
-                    loss_percent,
-                    dup_percent,
-                    step_ms,
-                    max_jitter_ms,
-                    heartbeat_every,
-                    lose_bye,
-                }
-            },
-        )
+prop_compose! {
+    fn net(max_loss: u32)(
+        seed in any::<u64>(),
+        loss_percent in 0..=max_loss,
+        dup_percent in 0u32..40,
+        step_ms in 0u64..3,
+        max_jitter_ms in 0u64..120,
+        heartbeat_every in 0usize..6,
+        lose_bye in prop::bool::weighted(if max_loss > 0 { 0.2 } else { 0.0 }),
+    ) -> Net {
+        Net {
+            seed,
+            loss_percent,
+            dup_percent,
+            step_ms,
+            max_jitter_ms,
+            heartbeat_every,
+            lose_bye,
+        }
+    }
 }
 
 fn seq_config() -> impl Strategy<Value = SeqConfig> {
