@@ -187,6 +187,13 @@ impl WirePacket {
 }
 
 impl WireJoint {
+    /// A string under a key that holds numbers in a frame: invalid there, but kept
+    /// (in a JointsUuids entry the key is a joint's name and the string its uuid).
+    fn text(&mut self, key: &str, s: String, why: &'static str) {
+        self.invalid = Some(why);
+        self.extra.push((key.to_string(), Value::String(s)));
+    }
+
     fn into_value_pairs(self) -> impl Iterator<Item = (String, Value)> {
         let named = self.name.map(|n| ("Name".to_string(), Value::String(n)));
         named.into_iter().chain(self.extra)
@@ -406,16 +413,21 @@ impl<'de> Deserialize<'de> for WireJoint {
                             Lenient::Numbers([a]) if a.fract() == 0.0 && a.abs() < 1e9 => {
                                 j.anatom = Some(a as i32)
                             }
+                            Lenient::Text(s) => {
+                                j.text("Anatom", s, "an Anatom that is not an integer")
+                            }
                             _ => j.invalid = Some("an Anatom that is not an integer"),
                         },
                         Key::R => match map.next_value::<Lenient<4>>()? {
                             Lenient::Null => {}
                             Lenient::Numbers(r) => j.r = Some(r),
+                            Lenient::Text(s) => j.text("R", s, "an R that is not 4 numbers"),
                             Lenient::Bad => j.invalid = Some("an R that is not 4 numbers"),
                         },
                         Key::T => match map.next_value::<Lenient<3>>()? {
                             Lenient::Null => {}
                             Lenient::Numbers(t) => j.t = Some(t),
+                            Lenient::Text(s) => j.text("T", s, "a T that is not 3 numbers"),
                             Lenient::Bad => j.invalid = Some("a T that is not 3 numbers"),
                         },
                         Key::Other(k) if k == "name" => match map.next_value::<Value>()? {
@@ -460,6 +472,9 @@ impl<'de> Deserialize<'de> for WireJoint {
 enum Lenient<const N: usize> {
     Null,
     Numbers([f64; N]),
+    /// A string where numbers belong: kept, since a JointsUuids entry's key is a joint
+    /// name, and a joint may be called "R", "T" or "Anatom".
+    Text(String),
     Bad,
 }
 
@@ -490,8 +505,8 @@ impl<'de, const N: usize> Deserialize<'de> for Lenient<N> {
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<Lenient<N>, E> {
                 Ok(Lenient::Bad)
             }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Lenient<N>, E> {
-                Ok(Lenient::Bad)
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Lenient<N>, E> {
+                Ok(Lenient::Text(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lenient<N>, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -624,6 +639,7 @@ mod tests {
             json!({"Type":"Hierarchy","Joints":[{"Name":"Hips","T":[0,1,0]},{"Name":"Spine","Parent":"Hips","R":[0,0,0,1]}]}),
             json!({"Type":"JointsUuids","Joints":[{"Hips":"a"},{"Spine":12}]}),
             json!({"Type":"JointsUuids","Joints":{"Hips":"a"}}),
+            json!({"Type":"JointsUuids","Joints":[{"R":"u1"},{"T":"u2"},{"Anatom":"u3"}]}),
             json!({"Type":"NetCommand","object":"scene","command":"x","parameters":{"a":"1","b":2}}),
             json!({"Type":"HierarchyInitializedAck"}),
             json!({"Type":"JointsStreamAck"}),
