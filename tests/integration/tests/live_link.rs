@@ -449,15 +449,7 @@ async fn the_cli_exits_2_when_mosketch_or_a_maya_cannot_be_reached() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_mapped_is_a_clear_error_not_a_silent_no_op() {
-    let dir = tempfile::tempdir().unwrap();
-    let scene = dir.path().join("other.json");
-    std::fs::write(
-        &scene,
-        json!({"joints": [{"name": "root"}, {"name": "spine_01", "parent": "root"}]}).to_string(),
-    )
-    .unwrap();
-    let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
-    let sim = start_sim(SimSettings::default()).await;
+    let (_dir, emu, sim) = unmatched_rig().await;
     let m = mosketch(&sim).await;
     let s = maya(&emu).await;
     let err = LiveLink::start(m.clone(), vec![spec(&s)])
@@ -466,6 +458,19 @@ async fn nothing_mapped_is_a_clear_error_not_a_silent_no_op() {
         .expect("refused");
     assert!(err.message.contains("map them by hand"), "{err:?}");
     let _ = s.cleanup().await;
+}
+
+/// A Maya whose joints match none of Mosketch's names, and a simulated Mosketch.
+async fn unmatched_rig() -> (tempfile::TempDir, Emulator, MosketchSimulator) {
+    let dir = tempfile::tempdir().unwrap();
+    let scene = dir.path().join("other.json");
+    std::fs::write(
+        &scene,
+        json!({"joints": [{"name": "root"}, {"name": "spine_01", "parent": "root"}]}).to_string(),
+    )
+    .unwrap();
+    let emu = Emulator::start(&["--scene", scene.to_str().unwrap()]);
+    (dir, emu, start_sim(SimSettings::default()).await)
 }
 
 /// Waits until `check` holds for the link's status.
@@ -712,4 +717,89 @@ async fn the_cli_drives_demo_maya_and_leaves_no_receiver_behind() {
     assert_eq!(demo.link_receivers(), 0);
     assert!(demo.links().is_empty());
     assert!(demo.snapshot().sessions.is_empty(), "the CLI cleaned up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_mapped_shows_the_mapping_so_the_artist_maps_by_hand_then_it_runs() {
+    use mayalink_engine::api::{self, Engine, EngineConfig};
+    let (dir, emu, sim) = unmatched_rig().await;
+    let e = Engine::new(EngineConfig {
+        config_dir: Some(dir.path().join("config")),
+    });
+    let call = |name: &'static str, args: Value| {
+        let e = e.clone();
+        async move {
+            api::dispatch(&e, name, args)
+                .await
+                .map(|j| serde_json::from_str::<Value>(&j).unwrap())
+        }
+    };
+    let view = call(
+        "maya_session_add",
+        json!({"spec": {"name": "Rig", "address": emu.address(), "autoConnect": false}}),
+    )
+    .await
+    .unwrap();
+    let id = view["id"].as_str().unwrap().to_string();
+    call("maya_session_connect", json!({"id": id}))
+        .await
+        .unwrap();
+    call("mosketch_connect", json!({"config": {"port": sim.port()}}))
+        .await
+        .unwrap();
+    let (tx, mut links) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    api::subscribe(&e, "link", move |j| {
+        tx.send(serde_json::from_str(&j).unwrap()).is_ok()
+    })
+    .unwrap();
+    // Wait for Mosketch's character, then start: nothing maps, and the table is shown.
+    let err = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match call("link_start", json!({"sessions": [id]})).await {
+                Err(err) if err.message.contains("not sent its character") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                other => return other,
+            }
+        }
+    })
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(err.message.contains("by hand"), "{err:?}");
+    let preview = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let v = links.recv().await.unwrap();
+            if v["mayas"].as_array().is_some_and(|m| !m.is_empty()) {
+                return v;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(preview["running"], false);
+    assert_eq!(
+        preview["mayas"][0]["mapping"]["unmappedMaya"],
+        json!(["|root", "|root|spine_01"])
+    );
+    // The artist maps Hips by hand: saved, and the link now runs.
+    let running = call(
+        "link_set_override",
+        json!({"maya": 0, "mosketch": "Hips", "node": "|root"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(running["running"], true, "{running}");
+    let pair = &running["mayas"][0]["mapping"]["pairs"][0];
+    assert_eq!(
+        (pair["mosketch"].as_str(), pair["maya"].as_str()),
+        (Some("Hips"), Some("|root"))
+    );
+    assert_eq!(pair["overridden"], true);
+    assert_eq!(pair["rotateOrder"], "xyz");
+    // Saved per scene and character: a new engine on the same config finds it.
+    let saved = std::fs::read_to_string(dir.path().join("config/link-mappings.json")).unwrap();
+    assert!(saved.contains("|root"), "{saved}");
+    call("link_stop", json!({})).await.unwrap();
+    e.shutdown().await;
 }
