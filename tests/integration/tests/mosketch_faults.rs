@@ -1,0 +1,177 @@
+//! A Mosketch that misbehaves mid-stream, from a scripted server over a real socket:
+//! a 100 MB line, deeply nested JSON, a connection closed in the middle of a frame.
+//! Each ends in a clear state, with memory bounded, and the session keeps (or resumes)
+//! streaming.
+
+use futures::StreamExt;
+use mayalink_engine::mosketch::codec::{JsonItem, JsonStreamCodec};
+use mayalink_engine::mosketch::packet::{packet_objects, Packet};
+use mayalink_engine::mosketch::wire::PacketReader;
+use mayalink_engine::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
+use mayalink_integration_tests::wait_watch;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+
+const LIMIT: Duration = Duration::from_secs(20);
+const FRAME: &[u8] = b"{\"Type\":\"JointsStream\",\"Joints\":[{\"Name\":\"Spine\",\"Anatom\":5,\"R\":[0.0,0.6,0.0,0.8]}]}\n";
+
+async fn next_packet(reader: &mut PacketReader<OwnedReadHalf>) -> Packet {
+    loop {
+        match tokio::time::timeout(LIMIT, reader.next())
+            .await
+            .expect("a packet in time")
+            .expect("open")
+            .unwrap()
+        {
+            JsonItem::Value(v) => {
+                return Packet::from_object(packet_objects(v).unwrap().remove(0)).unwrap()
+            }
+            JsonItem::Malformed(_) => continue,
+        }
+    }
+}
+
+/// Accepts one client and takes it through the handshake; the test then writes what it wants.
+async fn handshaken(
+    listener: &tokio::net::TcpListener,
+) -> (PacketReader<OwnedReadHalf>, OwnedWriteHalf) {
+    let (stream, _) = listener.accept().await.unwrap();
+    let (rd, mut wr) = stream.into_split();
+    let mut reader = PacketReader::new(rd, JsonStreamCodec::default(), None);
+    wr.write_all(b"{\"Type\":\"Hierarchy\",\"Joints\":[\"Hips\",\"Spine\"]}\n")
+        .await
+        .unwrap();
+    while !matches!(next_packet(&mut reader).await, Packet::HierarchyAck(_)) {}
+    wr.write_all(b"{\"Type\":\"JointsUuids\",\"Joints\":[{\"Hips\":\"h\"},{\"Spine\":\"s\"}]}\n")
+        .await
+        .unwrap();
+    assert_eq!(next_packet(&mut reader).await, Packet::JointsUuidsAck);
+    (reader, wr)
+}
+
+async fn server() -> (tokio::net::TcpListener, u16) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+fn session(port: u16) -> MosketchSession {
+    MosketchSession::start(MosketchConfig {
+        port,
+        ack_memory: None,
+        reconnect_initial_ms: 50,
+        reconnect_max_ms: 200,
+        stall_timeout_ms: 300,
+        ..Default::default()
+    })
+    .0
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0)
+        })
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100_mb_line_is_dropped_with_bounded_memory_and_the_next_frame_is_read() {
+    let (listener, port) = server().await;
+    let before = rss_mb();
+    let srv = tokio::spawn(async move {
+        let (mut reader, mut wr) = handshaken(&listener).await;
+        // A string that never ends within the cap, 100 MB in 1 MB writes, then a frame.
+        wr.write_all(b"{\"Type\":\"JointsStream\",\"Junk\":\"")
+            .await
+            .unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..100 {
+            wr.write_all(&chunk).await.unwrap();
+        }
+        wr.write_all(b"\"}\n").await.unwrap();
+        wr.write_all(FRAME).await.unwrap();
+        assert_eq!(next_packet(&mut reader).await, Packet::JointsStreamAck);
+        (reader, wr)
+    });
+    let s = session(port);
+    let p = wait_watch(&mut s.pose(), LIMIT, "the frame after the huge line", |p| {
+        p.frame >= 1
+    })
+    .await;
+    assert_eq!(p.joint("Spine").unwrap().r, [0.0, 0.6, 0.0, 0.8]);
+    let stats = s.stats().await.unwrap();
+    assert!(stats.malformed >= 1, "{stats:?}");
+    let grew = rss_mb() - before;
+    assert!(grew < 60.0, "memory grew by {grew:.0} MB for a 100 MB line");
+    let _conn = srv.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_json_is_malformed_not_a_crash() {
+    let (listener, port) = server().await;
+    let srv = tokio::spawn(async move {
+        let (mut reader, mut wr) = handshaken(&listener).await;
+        let depth = 200_000;
+        let mut nested = b"{\"Type\":\"JointsStream\",\"Joints\":".to_vec();
+        nested.extend(std::iter::repeat_n(b'[', depth));
+        nested.extend(std::iter::repeat_n(b']', depth));
+        nested.extend_from_slice(b"}\n");
+        wr.write_all(&nested).await.unwrap();
+        wr.write_all(FRAME).await.unwrap();
+        assert_eq!(next_packet(&mut reader).await, Packet::JointsStreamAck);
+        (reader, wr)
+    });
+    let s = session(port);
+    let p = wait_watch(
+        &mut s.pose(),
+        LIMIT,
+        "the frame after the nested JSON",
+        |p| p.frame >= 1,
+    )
+    .await;
+    assert_eq!(p.joint("Spine").unwrap().r, [0.0, 0.6, 0.0, 0.8]);
+    assert!(s.stats().await.unwrap().malformed >= 1);
+    let _conn = srv.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_closed_mid_frame_reconnects_and_streams_again() {
+    let (listener, port) = server().await;
+    let srv = tokio::spawn(async move {
+        {
+            let (_reader, mut wr) = handshaken(&listener).await;
+            wr.write_all(b"{\"Type\":\"JointsStream\",\"Joints\":[{\"Name\":\"Hips\",\"R\":[0.1,")
+                .await
+                .unwrap();
+        } // closed in the middle of the frame
+        let (mut reader, mut wr) = handshaken(&listener).await;
+        wr.write_all(FRAME).await.unwrap();
+        assert_eq!(next_packet(&mut reader).await, Packet::JointsStreamAck);
+        (reader, wr)
+    });
+    let s = session(port);
+    let mut status = s.status();
+    wait_watch(&mut status, LIMIT, "reconnecting after the cut", |st| {
+        matches!(
+            st.connection,
+            ConnectionState::Reconnecting { .. } | ConnectionState::Connecting
+        )
+    })
+    .await;
+    let p = wait_watch(&mut s.pose(), LIMIT, "a frame on the new connection", |p| {
+        p.frame >= 1
+    })
+    .await;
+    assert_eq!(p.joint("Spine").unwrap().r, [0.0, 0.6, 0.0, 0.8]);
+    assert_eq!(
+        p.joint("Hips").unwrap().last_frame,
+        0,
+        "the cut frame was never applied"
+    );
+    let _conn = srv.await.unwrap();
+}
