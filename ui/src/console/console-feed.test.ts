@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Backend, ConsoleBatchHandler } from "../backend/backend";
-import { stubBackend } from "../backend/stub-backend.test-support";
+import { stubBackend } from "../test-support/stub-backend";
 import type { ConsoleLine } from "../bindings/ConsoleLine";
 import { ConsoleFeed } from "./console-feed.svelte";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Backend, SessionsHandler } from "../backend/backend";
-import { stubBackend } from "../backend/stub-backend.test-support";
+import { stubBackend } from "../test-support/stub-backend";
 import type { SessionView } from "../bindings/SessionView";
 import { SessionsState } from "./sessions-state.svelte";
 

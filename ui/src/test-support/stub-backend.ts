@@ -3,7 +3,7 @@
 // by this test: <name>" }`, so a test that reaches further than it meant to fails loudly
 // instead of talking to an imitation of the engine.
 import type { AppError } from "../bindings/AppError";
-import type { Backend } from "./backend";
+import type { Backend } from "../backend/backend";
 
 export function stubBackend(overrides: Partial<Backend> = {}): Backend {
   const given: Partial<Backend> = { kind: "browser", ...overrides };
