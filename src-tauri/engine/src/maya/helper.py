@@ -15,6 +15,7 @@ import collections
 import itertools
 import json
 import linecache
+import operator
 import os
 import socket
 import struct
@@ -42,7 +43,8 @@ _FULL = struct.Struct(">20sBBIHH")
 _ENTRY = struct.Struct(">IBH")
 _MAGIC = b"MLK1"
 _KIND_MESSAGE, _KIND_HEARTBEAT, _KIND_BYE, _KIND_BATCH = 0, 1, 2, 3
-_FLUSH_TICK = 0.05  # a partial line (no newline yet) waits at most this long
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_QUEUE_MAX = 1 << 18  # messages waiting for the sender thread at most (later ones are dropped, counted)
 _EMSGSIZE = (90, 10040, 40)  # Linux, Windows, macOS
 
 
@@ -130,7 +132,7 @@ def _finish(rid, result):
     """Remembers a run's result by id, after its output has left."""
     if _REGISTRY.sessions:
         for stream in list(_REGISTRY.sessions.values()):
-            stream.flush_held()  # the run's last partial line leaves before its reply
+            stream.flush_held()  # the run's output leaves before its reply (also what the sender has in hand)
     done = _REGISTRY.done
     done[rid] = result
     if len(done) > 64:
@@ -243,7 +245,13 @@ def _compiled(code, filename):
 
 
 class _Stream(object):
-    """One app session's output: its UDP socket, callback id and heartbeat thread."""
+    """One app session's output: its UDP socket, callback id and sender thread.
+
+    Maya's main thread pays only for the callback, which appends a message and
+    its type to `queue` (and wakes the sender if it sleeps); the sender thread
+    numbers, encodes, batches and sends. Run replies and clean-up flush from the main
+    thread first, so a run's output always leaves before its reply and the bye
+    comes last."""
 
     def __init__(self, session, host, port, token):
         self.session = session
@@ -251,131 +259,208 @@ class _Stream(object):
         self.prefix = _MAGIC + token
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
-        self.sock.setblocking(False)  # the callback runs on Maya's main thread: never wait
-        self.counter = itertools.count()  # message sequence numbers, C-speed
-        # Packed entries waiting for the end of their line: print("x") writes "x"
-        # then "\n", and both leave in one datagram. deque append/popleft are atomic,
-        # so the flusher thread and Maya's main thread can both drain it.
-        self.held = collections.deque()
+        self.sock.setblocking(False)  # flushes on Maya's main thread never wait
+        # (message, type) from the callback, oldest first; deque append and
+        # popleft are atomic. At _QUEUE_MAX the callback counts instead of
+        # appending (overflow[0]): memory stays bounded whatever Maya prints,
+        # and the sender turns the count into a seq gap the app reports as lost.
+        self.queue = collections.deque()
+        self.overflow = [0]
+        self.overflow_seen = 0
+        self.seq = 0  # the next message's seq (sender side, under send_lock)
+        self.out = []  # packed entries waiting for their datagram
+        # The callback releases `wake` when awake[0] is False, and sets it; the
+        # sender clears it when it wakes, before draining. A release of the
+        # unlocked lock (a race with the sender's timeout) raises and is ignored.
+        self.wake = threading.Lock()
+        self.wake.acquire()
+        self.awake = [False]
+        self.send_lock = threading.Lock()  # one drainer at a time: datagrams leave in seq order
         self.batch_header = _FULL.pack(self.prefix, _KIND_BATCH, 0, 0, 0, 1)
         self.chunk = 8192
         self.dropped = 0
         self.callback_id = None
-        self.stop = threading.Event()
+        self.closed = False
         self.thread = None
 
-    def next_seq(self):
-        # The next number the counter will give, without consuming it.
-        return int(repr(self.counter)[6:-1]) & 0xFFFFFFFF
-
-    def send_message(self, data, mtype, seq=None):
-        """Sends one message, in chunks when large; halves the chunk size on EMSGSIZE."""
-        if seq is None:
-            seq = next(self.counter) & 0xFFFFFFFF
-        while True:
-            size = self.chunk
-            count = (len(data) + size - 1) // size or 1
-            if count > 0xFFFF:
-                self.dropped += 1
-                return
-            try:
-                for i in range(count):
-                    self.sock.sendto(_FULL.pack(self.prefix, _KIND_MESSAGE, mtype, seq, i, count) + data[i * size:(i + 1) * size], self.addr)
-                return
-            except OSError as e:
-                if getattr(e, "errno", None) in _EMSGSIZE and size > 512:
-                    self.chunk = max(512, size // 2)
-                    continue
-                self.dropped += 1  # buffer full: the app sees the gap and says so
-                return
-
     def flush_held(self):
-        parts = []
-        popleft = self.held.popleft
+        """Sends everything queued so far (any thread). Never raises."""
         try:
-            while True:
-                parts.append(popleft())
-        except IndexError:
+            with self.send_lock:
+                if not self.closed:
+                    self._drain()
+        except Exception:
             pass
+
+    def _drain(self):
+        # Holding send_lock. Consecutive messages of one type are joined and
+        # encoded at once, then cut (at a newline when there is one) into
+        # messages of at most a datagram, each with its own seq: the app splits
+        # lines itself and keeps each message's type, so the console shows the
+        # same. Maya's Python shares one lock between threads, so every Python
+        # instruction here is time Maya's main thread may wait: per-message work
+        # is all C-level (join, encode), and few, large datagrams leave.
+        q = self.queue
+        over = self.overflow[0]
+        if over != self.overflow_seen:
+            self.seq += over - self.overflow_seen  # what the full queue refused: a gap the app reports
+            self.dropped += over - self.overflow_seen
+            self.overflow_seen = over
+        while q:
+            items = list(itertools.islice(iter(q.popleft, None), len(q)))
+            types = list(map(_SECOND, items))
+            msgs = list(map(_FIRST, items))
+            n, start = len(items), 0
+            while start < n:
+                mtype = types[start]
+                stop = n if start == 0 and types.count(mtype) == n else start + 1
+                while stop < n and types[stop] == mtype:
+                    stop += 1
+                try:
+                    data = "".join(msgs[start:stop]).encode("utf-8", "replace")
+                except Exception:  # not all str (bytes from a test, an odd object)
+                    data = b"".join(_odd(m, mtype)[0] for m in msgs[start:stop])
+                self._queue_text(data, mtype)
+                start = stop
+        self._send_pending()
+
+    def _queue_text(self, data, mtype):
+        try:
+            mtype = int(mtype) & 0xFF
+        except Exception:
+            mtype = 1
+        limit, pos, end = self.chunk - 7, 0, len(data)
+        out = self.out
+        while pos < end:
+            cut = end
+            if end - pos > limit:
+                cut = data.rfind(b"\n", pos, pos + limit) + 1
+                if cut <= pos:  # no newline: cut at a character boundary
+                    cut = pos + limit
+                    while data[cut] & 0xC0 == 0x80:
+                        cut -= 1
+            piece = data[pos:cut] if pos or cut < end else data
+            out.append(_ENTRY.pack(self.seq & 0xFFFFFFFF, mtype, len(piece)) + piece)
+            self.seq += 1
+            pos = cut
+
+    def _send_pending(self):
+        out, self.out = self.out, []
         group, size = [], 0
-        for part in parts:
-            if group and size + len(part) > self.chunk:
+        for entry in out:
+            if group and size + len(entry) > self.chunk:
                 self._send_batch(group)
                 group, size = [], 0
-            group.append(part)
-            size += len(part)
+            group.append(entry)
+            size += len(entry)
         if group:
             self._send_batch(group)
 
     def _send_batch(self, group):
         try:
             self.sock.sendto(self.batch_header + b"".join(group), self.addr)
-        except OSError:
+        except OSError as e:
+            if getattr(e, "errno", None) in _EMSGSIZE and self.chunk > 512:
+                self.chunk = max(512, self.chunk // 2)
+                for entry in group:  # each re-cut to the smaller size, same seq
+                    seq, mtype, _ = _ENTRY.unpack_from(entry)
+                    self._resend(entry[7:], mtype, seq)
+                return
             self.dropped += len(group)
 
-    def send_control(self, kind):
+    def _resend(self, data, mtype, seq):
+        # One message after EMSGSIZE: as chunks of one seq, which the app reassembles.
+        size = self.chunk
+        count = (len(data) + size - 1) // size or 1
         try:
-            payload = json.dumps({"pid": os.getpid(), "dropped": self.dropped}).encode()
-            self.sock.sendto(_FULL.pack(self.prefix, kind, 0, self.next_seq(), 0, 1) + payload, self.addr)
+            for i in range(count):
+                self.sock.sendto(_FULL.pack(self.prefix, _KIND_MESSAGE, mtype, seq, i, count) + data[i * size:(i + 1) * size], self.addr)
+        except OSError:
+            self.dropped += 1
+
+    def send_control(self, kind):
+        """A heartbeat or the bye: everything queued leaves first, so its seq (the
+        messages sent so far) never makes the app count queued ones as lost."""
+        try:
+            with self.send_lock:
+                if self.closed:
+                    return
+                self._drain()
+                seq = self.seq & 0xFFFFFFFF
+                payload = json.dumps({"pid": os.getpid(), "dropped": self.dropped}).encode()
+                self.sock.sendto(_FULL.pack(self.prefix, kind, 0, seq, 0, 1) + payload, self.addr)
+                if kind == _KIND_BYE:
+                    self.closed = True
+                    self.sock.close()
         except Exception:
             pass
 
-    def heartbeat(self, period):
-        # Liveness without holding Maya's single-client port, and the flush of
-        # partial lines that no newline followed.
-        ticks = max(1, int(round(period / _FLUSH_TICK)))
-        n = 0
-        while not self.stop.wait(_FLUSH_TICK):
-            if self.held:
-                self.flush_held()
-            n += 1
-            if n >= ticks:
-                n = 0
-                self.send_control(_KIND_HEARTBEAT)
+    def sender(self, period):
+        # The only thread that sends while Maya prints: woken by the callback,
+        # and every `period` for the heartbeat (liveness without holding Maya's
+        # single-client port).
+        wait = self.wake.acquire
+        beat = time.monotonic() + period
+        while not self.closed:
+            try:
+                wait(True, max(0.0, beat - time.monotonic()))
+                self.awake[0] = False
+                if self.queue:
+                    self.flush_held()
+                if time.monotonic() >= beat:
+                    beat = time.monotonic() + period
+                    self.send_control(_KIND_HEARTBEAT)
+            except BaseException:
+                time.sleep(0.01)  # never a busy loop, never a traceback
+
+    def stop(self):
+        """Everything queued, then the bye; the sender thread then ends."""
+        self.send_control(_KIND_BYE)
+        self.closed = True
+        for end in (self.sock.close, self.wake.release):
+            try:
+                end()
+            except Exception:
+                pass
+
+
+def _odd(message, mtype):
+    # Whatever Maya (or a test) passes: always some bytes and a type 0..255.
+    try:
+        data = message if isinstance(message, bytes) else str(message).encode("utf-8", "replace")
+    except Exception:
+        data = b"<unprintable output>"
+    try:
+        mtype = int(mtype) & 0xFF
+    except Exception:
+        mtype = 1
+    return data, mtype
 
 
 def _make_callback(stream):
-    # Maya's main thread pays for every instruction here: locals bound once, one
-    # pack and one sendto per message on the common path.
-    counter = stream.counter
-    held = stream.held
-    hold = held.append
-    entry = _ENTRY.pack
-    flush = stream.flush_held
+    # Maya's main thread pays for every instruction here: locals bound once, and
+    # no encoding, packing or system call on the common path (the sender thread
+    # does those).
+    queue = stream.queue
+    hold, size = queue.append, queue.__len__
+    overflow = stream.overflow
+    awake = stream.awake
+    wake = stream.wake.release
 
     def _mayalink_output(message, message_type, client_data):
         # Runs for every piece of output. An exception escaping here crashes Maya,
-        # and printing re-enters it: fully guarded, never prints. Anything unusual
-        # (bytes, lone surrogates, a large message, seq past 2**32, a full socket
-        # buffer) raises out of the fast path into _slow_path.
-        seq = None
+        # and printing re-enters it: fully guarded, never prints, never waits.
         try:
-            seq = next(counter)
-            data = message.encode()
-            if len(data) > 4096:
-                raise OverflowError
-            hold(entry(seq, message_type, len(data)) + data)
-            if data.endswith(b"\n") or len(held) > 63:
-                flush()
-        except BaseException as e:
-            try:
-                _slow_path(stream, e, message, message_type, seq)
-            except BaseException:
-                pass
+            if size() < _QUEUE_MAX:
+                hold((message, message_type))
+                if not awake[0]:
+                    awake[0] = True
+                    wake()
+            else:
+                overflow[0] += 1
+        except BaseException:
+            pass
     return _mayalink_output
-
-
-def _slow_path(stream, error, message, message_type, seq):
-    if seq is None:
-        stream.dropped += 1
-        return
-    seq &= 0xFFFFFFFF
-    stream.flush_held()
-    if isinstance(error, OSError) and getattr(error, "errno", None) not in _EMSGSIZE:
-        stream.dropped += 1  # socket buffer full or app gone: drop, never wait
-        return
-    data = message if isinstance(message, bytes) else str(message).encode("utf-8", "replace")
-    stream.send_message(data, int(message_type) & 0xFF, seq)
 
 
 def _output_start(req):
@@ -385,41 +470,47 @@ def _output_start(req):
     om = _open_maya()
     stream.callback_id = om.MCommandMessage.addCommandOutputCallback(_make_callback(stream), None)
     period = float(req.get("heartbeat", 1.0))
-    stream.thread = threading.Thread(target=stream.heartbeat, args=(period,), name="mayalink-heartbeat")
+    stream.thread = threading.Thread(target=stream.sender, args=(period,), name="mayalink-output")
     stream.thread.daemon = True
     stream.thread.start()
     _REGISTRY.sessions[session] = stream
     stream.send_control(_KIND_HEARTBEAT)
+    if getattr(_REGISTRY, "atexit", None) is None:
+        import atexit
+        atexit.register(_flush_at_exit)  # Maya quitting: queued output still leaves
+        _REGISTRY.atexit = _flush_at_exit
     return {"ok": True, "callbacks": len(_REGISTRY.sessions)}
+
+
+def _flush_at_exit():
+    try:
+        registry = sys.modules.get("_mayalink_registry")
+        for stream in list(registry.sessions.values()) if registry is not None else ():
+            stream.flush_held()
+    except Exception:
+        pass
 
 
 def _stop_session(session):
     stream = _REGISTRY.sessions.pop(session, None)
     if stream is None:
         return False
-    stream.stop.set()
     if stream.callback_id is not None:
         try:
             _open_maya().MMessage.removeCallback(stream.callback_id)
         except Exception:
             pass
-    stream.flush_held()  # everything before the bye
-    stream.send_control(_KIND_BYE)
-    try:
-        stream.sock.close()
-    except Exception:
-        pass
+    stream.stop()  # everything queued before the bye
     return True
 
 
 def _emit_all(text, mtype):
     # Used for tracebacks of runs: Maya gives the Script Editor a stack trace; the
-    # commandPort path does not, so the helper sends it to every session's stream.
+    # commandPort path does not, so the helper queues it on every session's
+    # stream (the run's reply flushes it).
     try:
-        data = text.encode("utf-8", "replace")
         for stream in list(_REGISTRY.sessions.values()):
-            stream.flush_held()
-            stream.send_message(data, mtype)
+            stream.queue.append((text, mtype))
     except Exception:
         pass
 
@@ -442,6 +533,11 @@ def _cleanup(req):
         # Last session gone: leave Maya as we found it.
         for filename in _REGISTRY.__dict__.get("sources", ()):
             linecache.cache.pop(filename, None)
+        try:
+            import atexit
+            atexit.unregister(_REGISTRY.__dict__.get("atexit"))
+        except Exception:
+            pass
         sys.modules.pop("mayalink_helper", None)
         sys.modules.pop("_mayalink_registry", None)
         sys.modules.pop("_mayalink_stage", None)
