@@ -1,8 +1,9 @@
 //! `mayalink bench-maya`: figures for the Maya link against the Python emulator
 //! (run from the repository root). Prints, does not judge:
 //! - run round trip through a session vs a raw one-line commandPort round trip;
-//! - the output callback's cost inside Maya: 100k prints with no callback, with a
-//!   plain one-sendto-per-message callback, and with Mayalink's, plus lines lost.
+//! - the output callback's cost inside Maya per message, for print("x") and print("a", 1):
+//!   no callback, a plain one-sendto-per-message callback and Mayalink's, lines lost;
+//! - how soon a line printed while Maya is idle reaches the console.
 
 use clap::Args as ClapArgs;
 use mayalink_engine::console::ConsoleHub;
@@ -25,9 +26,12 @@ pub struct Args {
     /// Alternating rounds (each side measured once per round).
     #[arg(long, default_value_t = 21)]
     rounds: usize,
-    /// print() calls per callback measurement.
+    /// print() calls per print shape and callback, over all output rounds.
     #[arg(long, default_value_t = 100_000)]
     prints: usize,
+    /// Alternating rounds of the callback measurement.
+    #[arg(long, default_value_t = 9)]
+    output_rounds: usize,
 }
 
 pub(crate) struct Emu {
@@ -151,16 +155,26 @@ async fn session_round_trips(
     Ok(out)
 }
 
-fn timing_code(prints: usize) -> String {
+/// The two print shapes: `print("x")` is 2 messages ("x", "\n"), `print("a", 1)` 4.
+const SHAPES: [(&str, &str, u64); 2] = [
+    ("print('x')", "print('bench line')", 2),
+    ("print('a', 1)", "print('bench', _i)", 4),
+];
+
+/// Times `prints` calls of `stmt` inside Maya, then the flush a run's reply
+/// does (so work the helper's sender thread still owes is counted too).
+fn timing_code(stmt: &str, prints: usize) -> String {
     format!(
-        "import time\n_t = time.perf_counter()\nfor _i in range({prints}):\n    print('bench line', _i)\ntime.perf_counter() - _t"
+        "import time, sys\n_t = time.perf_counter()\nfor _i in range({prints}):\n    {stmt}\n\
+         for _s in list(getattr(sys.modules.get('_mayalink_registry'), 'sessions', {{}}).values()):\n    _s.flush_held()\n\
+         time.perf_counter() - _t"
     )
 }
 
-async fn timed_prints(s: &MayaSession, prints: usize) -> Result<f64, String> {
+async fn timed_prints(s: &MayaSession, stmt: &str, prints: usize) -> Result<f64, String> {
     let r = s
         .run(
-            &timing_code(prints),
+            &timing_code(stmt, prints),
             Language::Python,
             RunOptions::default(),
         )
@@ -244,88 +258,175 @@ async fn bench(a: Args) -> Result<(), String> {
     );
     println!("  session.run, own thread (app)              {:7.3} ms   {:.2}x  (+ one thread hand-off each way)\n", app.median(), app.ratio_to(&raw));
 
-    // 2. The callback's cost inside Maya's main thread.
+    // 2. The callback's cost inside Maya's main thread, per print shape: no
+    // callback, a plain one-sendto-per-message callback, Mayalink's, in
+    // alternating rounds (Mayalink's callback is registered for its turn only).
+    let rounds = a.output_rounds.max(1);
+    let per_round = (a.prints / rounds).max(1);
     let mut cfg = SessionConfig::new("bench-plain", "bench", addr.clone());
     cfg.output = false;
     let plain = MayaSession::spawn(cfg, ConsoleHub::default(), None);
-    let none_s = timed_prints(&plain, a.prints).await?;
-
     let sink = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let sink_port = sink.local_addr().unwrap().port();
     sink.set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();
+    let stop_reader = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = stop_reader.clone();
     let counter = std::thread::spawn(move || {
         let mut buf = vec![0u8; 65536];
         let mut n = 0u64;
-        while sink.recv(&mut buf).is_ok() {
-            n += 1;
+        // Until told, then until the socket is drained.
+        loop {
+            match sink.recv(&mut buf) {
+                Ok(_) => n += 1,
+                Err(_) if stop.load(std::sync::atomic::Ordering::Relaxed) => break,
+                Err(_) => {}
+            }
         }
         n
     });
-    let install_plain = format!(
-        "import socket, __main__\nfrom maya.api import OpenMaya as om\n_s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n_s.setblocking(False)\n\
+    let define_plain = format!(
+        "import socket, __main__\n_s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n_s.setblocking(False)\n\
          def _plain(m, t, c):\n    try:\n        _s.sendto(m.encode('utf-8'), ('127.0.0.1', {sink_port}))\n    except Exception:\n        pass\n\
-         __main__._bench_cb = om.MCommandMessage.addCommandOutputCallback(_plain, None)"
+         __main__._plain = _plain"
     );
-    plain
-        .run(&install_plain, Language::Python, RunOptions::default())
+    let py = |code: String| {
+        let plain = &plain;
+        async move {
+            plain
+                .run(&code, Language::Python, RunOptions::default())
+                .await
+                .map_err(|e| e.message)
+        }
+    };
+    py(define_plain).await?;
+    let hub = ConsoleHub::new(1 << 16, 0);
+    let output = OutputService::new(hub.clone(), OutputConfig::default());
+    let ours_s = MayaSession::spawn(
+        SessionConfig::new("bench-app", "bench", addr),
+        hub.clone(),
+        Some(output.clone()),
+    );
+    let (mut none_r, mut plain_r, mut app_r) = (
+        vec![Vec::new(); 2],
+        vec![Vec::new(); 2],
+        vec![Vec::new(); 2],
+    );
+    let mut received = [0usize; 2];
+    let mut lost = 0u64;
+    for _ in 0..rounds {
+        for (i, (_, stmt, _)) in SHAPES.iter().enumerate() {
+            none_r[i].push(timed_prints(&plain, stmt, per_round).await?);
+        }
+        py("import __main__\nfrom maya.api import OpenMaya as om\n__main__._bench_cb = om.MCommandMessage.addCommandOutputCallback(__main__._plain, None)".into()).await?;
+        for (i, (_, stmt, _)) in SHAPES.iter().enumerate() {
+            plain_r[i].push(timed_prints(&plain, stmt, per_round).await?);
+        }
+        py("import __main__\nfrom maya.api import OpenMaya as om\nom.MMessage.removeCallback(__main__._bench_cb)".into()).await?;
+        ours_s.connect().await.map_err(|e| e.message)?;
+        let lost_before = output.session_stats("bench-app").unwrap_or_default().lost;
+        for (i, (_, stmt, _)) in SHAPES.iter().enumerate() {
+            let before = output.line_count("bench-app");
+            app_r[i].push(timed_prints(&ours_s, stmt, per_round).await?);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            output.flush("bench-app").await;
+            let lines = output.history("bench-app", before, per_round * 2 + 10);
+            let want = if i == 0 { "bench line" } else { "bench " };
+            received[i] += lines.iter().filter(|l| l.text.starts_with(want)).count();
+        }
+        lost += output
+            .session_stats("bench-app")
+            .unwrap_or_default()
+            .lost
+            .saturating_sub(lost_before);
+        ours_s.cleanup().await.map_err(|e| e.message)?;
+    }
+    plain.shutdown().await.map_err(|e| e.message)?;
+    stop_reader.store(true, std::sync::atomic::Ordering::Relaxed);
+    let plain_datagrams = tokio::task::spawn_blocking(move || counter.join().unwrap())
         .await
-        .map_err(|e| e.message)?;
-    let plain_s = timed_prints(&plain, a.prints).await?;
-    plain
+        .unwrap();
+    ours_s.connect().await.map_err(|e| e.message)?;
+
+    // 3. A line printed while Maya is idle (deferred code, not a run: no reply
+    // flushes it), from print in Maya to the console's subscriber.
+    let (_, mut rx) = hub.subscribe_with_recent();
+    let idle_n = 50;
+    let r = ours_s
         .run(
-            "from maya.api import OpenMaya as om\nom.MMessage.removeCallback(_bench_cb)",
+            &format!("import threading, time, maya.utils\ndef _idle_prints():\n    for _ in range({idle_n}):\n        time.sleep(0.02)\n        maya.utils.executeDeferred(lambda: print('idle %.6f' % time.time()))\nthreading.Thread(target=_idle_prints, daemon=True).start()"),
             Language::Python,
             RunOptions::default(),
         )
         .await
         .map_err(|e| e.message)?;
-    let plain_datagrams = tokio::task::spawn_blocking(move || counter.join().unwrap())
-        .await
-        .unwrap();
-    plain.shutdown().await.map_err(|e| e.message)?;
-
-    let hub = ConsoleHub::new(1 << 16, 0);
-    let output = OutputService::new(hub.clone(), OutputConfig::default());
-    let ours_s = MayaSession::spawn(
-        SessionConfig::new("bench-app", "bench", addr),
-        hub,
-        Some(output.clone()),
-    );
-    ours_s.connect().await.map_err(|e| e.message)?;
-    let before = output.line_count("bench-app");
-    let app_s = timed_prints(&ours_s, a.prints).await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    output.flush("bench-app").await;
-    let lines = output.history("bench-app", before, a.prints * 2 + 10);
-    let bench_lines = lines
-        .iter()
-        .filter(|l| l.text.starts_with("bench line"))
-        .count();
-    let stats = output.session_stats("bench-app").unwrap_or_default();
+    if !r.ok {
+        return Err(format!("idle prints: {:?}", r.error));
+    }
+    let mut idle_ms = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while idle_ms.len() < idle_n {
+        let Ok(Ok(batch)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            break;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        for l in batch.iter().filter(|l| l.session == "bench-app") {
+            if let Some(t) = l
+                .text
+                .strip_prefix("idle ")
+                .and_then(|t| t.parse::<f64>().ok())
+            {
+                idle_ms.push((now - t) * 1e3);
+            }
+        }
+    }
     ours_s.shutdown().await.map_err(|e| e.message)?;
 
-    let per = |s: f64| s / a.prints as f64 * 1e6;
-    println!("output callback cost inside Maya ({} print('bench line', i) calls; each write is one message)", a.prints);
     println!(
-        "  no callback                {:8.3} s  {:6.2} us/print",
-        none_s,
-        per(none_s)
+        "output callback cost on Maya's main thread: {rounds} alternating rounds of {per_round} prints per shape and side; medians over rounds\n  (Mayalink's includes its sender thread's share of Python's lock and the flush before a run's reply; ratio: median of per-round ratios)"
     );
-    println!("  plain sendto callback      {:8.3} s  {:6.2} us/print  ({plain_datagrams} datagrams received)", plain_s, per(plain_s));
+    for (i, (name, _, msgs)) in SHAPES.iter().enumerate() {
+        let m = (per_round as u64 * msgs) as f64;
+        let added = |side: &Vec<f64>| -> Vec<f64> {
+            side.iter()
+                .zip(&none_r[i])
+                .map(|(s, n)| (s - n) / m * 1e6)
+                .collect()
+        };
+        let (mut p, mut o) = (added(&plain_r[i]), added(&app_r[i]));
+        let mut ratio: Vec<f64> = o.iter().zip(&p).map(|(o, p)| o / p).collect();
+        let mut none_us: Vec<f64> = none_r[i].iter().map(|s| s / m * 1e6).collect();
+        println!(
+            "  {name:<14} ({msgs} messages): no callback {:6.3} us/message; added per message: plain sendto {:6.3} us, Mayalink {:6.3} us  {:.2}x  (goal <= 0.5x)",
+            percentile(&mut none_us, 0.5),
+            percentile(&mut p, 0.5),
+            percentile(&mut o, 0.5),
+            percentile(&mut ratio, 0.5),
+        );
+        println!(
+            "  {:<14}  lines received by Mayalink {} of {}",
+            "",
+            received[i],
+            per_round * rounds
+        );
+    }
     println!(
-        "  Mayalink's callback        {:8.3} s  {:6.2} us/print",
-        app_s,
-        per(app_s)
+        "  plain callback: {plain_datagrams} datagrams received of {}; Mayalink lost {lost} (goal 0)",
+        (per_round * rounds) as u64 * (SHAPES[0].2 + SHAPES[1].2),
     );
-    println!(
-        "  added over no callback:  plain {:+.2} us/print, Mayalink {:+.2} us/print  (goal: Mayalink <= plain)",
-        per(plain_s - none_s),
-        per(app_s - none_s)
-    );
-    println!(
-        "  lines received by Mayalink {bench_lines} of {} (lost {})",
-        a.prints, stats.lost
-    );
+    if idle_ms.is_empty() {
+        println!("idle line latency: no idle line arrived");
+    } else {
+        let n = idle_ms.len();
+        println!(
+            "idle line, print in Maya -> console ({n} lines, 20 ms apart): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms  (goal <= 10 ms)",
+            percentile(&mut idle_ms, 0.5),
+            percentile(&mut idle_ms, 0.95),
+            percentile(&mut idle_ms, 1.0),
+        );
+    }
     Ok(())
 }
