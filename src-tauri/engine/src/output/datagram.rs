@@ -79,8 +79,8 @@ pub enum DatagramKind {
     Heartbeat,
     /// The callback was removed; seq = messages sent in total. Sent last.
     Bye,
-    /// Several whole messages in one datagram (the helper holds a write until its
-    /// line ends, so `print("x")`'s "x" and "\n" cost Maya one sendto). Header seq,
+    /// Several whole messages in one datagram (the helper's sender thread batches what
+    /// Maya's callback queued, so Maya's main thread makes no sendto). Header seq,
     /// type and chunk fields are unused; the payload is entries of
     /// `seq u32 | Maya type u8 | length u16 | bytes`. See [`batch_entries`].
     Batch,
