@@ -1,5 +1,5 @@
 # Mayalink: the README's commands. Each installs what is missing first.
-.PHONY: run test package deps-run deps-test bindings
+.PHONY: run test fuzz package deps-run deps-test bindings
 
 APP := target/debug/mayalink-app
 
@@ -9,6 +9,10 @@ run: deps-run  ## build and launch the app (demo Maya and Mosketch when no real 
 
 test: deps-test  ## every test tier; ends with "N passed, N failed"
 	.ci/test-all.sh
+
+FUZZ_SECONDS ?= 1800
+fuzz: deps-test  ## every fuzz target for FUZZ_SECONDS (1800) each, two at a time (fuzz/run.sh; docs/fuzzing.md)
+	JOBS=$${JOBS:-2} fuzz/run.sh $(FUZZ_SECONDS)
 
 package: deps-run  ## .deb and .rpm bundles in target/release/bundle/, with the mayalink CLI
 	cargo build --release -p mayalink-engine --bin mayalink

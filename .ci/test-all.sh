@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test tier and ends with one line "N passed, N failed" summing them.
 # Tiers: emulators (Python unittest), Rust (cargo test, writes the TS bindings), cross
-# (Windows build, macOS check), bindings check, Rust format check, workflow lint (actionlint),
-# UI type check, UI unit (vitest), browser (Playwright in
-# Debian's Chromium against `mayalink serve`), real app end-to-end (tauri-driver
-# under Xvfb). Exits non-zero if any tier fails.
+# (Windows build, macOS check), fuzz (every fuzz target briefly), bindings check, Rust
+# format check, workflow lint (actionlint), UI type check, UI unit (vitest), browser
+# (Playwright in Debian's Chromium against `mayalink serve`), real app end-to-end
+# (tauri-driver under Xvfb). Exits non-zero if any tier fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -45,6 +45,13 @@ cross cargo check --color never -p mayalink-engine --target aarch64-apple-darwin
 cross cargo check --color never -p mayalink-engine --target x86_64-apple-darwin
 ls -l target/x86_64-pc-windows-gnu/debug/*.exe 2>/dev/null | awk '{printf "  %s %.1f MB\n", $NF, $5 / 1048576}'
 tier cross "$cp_" "$cf_"
+
+# 2c. Fuzz smoke: every fuzz target (fuzz/, cargo-fuzz on nightly) for FUZZ_SMOKE_SECONDS
+# (20) each, two at a time; one pass or fail per target. `make fuzz` runs the long ones.
+fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-20}" > "$LOGS/fuzz.log" 2>&1; rc=$?
+p=$(grep -cE '^[a-z_]+ ok ' "$LOGS/fuzz.log"); f=$(grep -cE '^[a-z_]+ FAILED' "$LOGS/fuzz.log")
+read -r p f < <(or_crash "$p" "$f" $rc); tier fuzz "$p" "$f"
+[ "$f" -eq 0 ] || tail -20 "$LOGS/fuzz.log"
 
 # 3. The committed TypeScript bindings must match what the Rust types generate.
 stale=$(git status --porcelain -- ui/src/bindings)

@@ -18,6 +18,8 @@
 //!   commandPort ([`OutputService::liveness`]).
 
 pub mod datagram;
+#[doc(hidden)]
+pub mod fuzzing;
 mod lines;
 mod listener;
 mod ring;

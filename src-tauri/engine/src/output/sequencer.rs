@@ -108,7 +108,6 @@ impl Sequencer {
         self.ended
     }
 
-    #[cfg(test)]
     pub fn held_bytes(&self) -> usize {
         self.pending_bytes
     }

@@ -50,6 +50,20 @@ use crate::maya::protocol::PortKind;
 pub use process::DemoSnapshot;
 use process::Process;
 
+/// Fuzzing entry point (not API; `fuzz/fuzz_targets/demo_maya_parser.rs`): lexes and
+/// parses `code` as [`interpreter::Interpreter::run`] does, without running it.
+#[doc(hidden)]
+pub fn fuzz_parse(code: &str) {
+    let Ok(lines) = lexer::tokenize(code) else {
+        return;
+    };
+    for line in &lines {
+        for stmt in parser::split_semicolons(&line.toks) {
+            let _ = parser::parse_statement(stmt);
+        }
+    }
+}
+
 /// How Demo Maya names itself everywhere (UI, CLI, the helper's `info`).
 pub const LABEL: &str = "Demo Maya (simulated)";
 
