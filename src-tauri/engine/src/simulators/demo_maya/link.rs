@@ -26,7 +26,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::process::{b64_decode, error_json, exception, field, key_of};
 use super::scene::{Node, Scene};
-use crate::link::wire::{self, PoseEntry, ToMaya, Token, ROTATE, TRANSLATE};
+// What the main thread hands back to the receiver to send is what the app decodes.
+use crate::link::wire::{self, FromMaya, PoseEntry, ToMaya, Token, ROTATE, TRANSLATE};
 
 /// No datagram from the app this long: it is gone, the link stops (the helper's limit).
 const IDLE_LIMIT: Duration = Duration::from_secs(10);
@@ -83,18 +84,6 @@ impl Mailbox {
     }
 }
 
-/// What the main thread hands back to the receiver to send.
-enum Reply {
-    Applied {
-        seq: u32,
-        main_thread_s: f64,
-        applied: u32,
-        superseded: u32,
-        failures: Vec<(String, String)>,
-    },
-    Sample(Vec<[f64; 6]>),
-}
-
 /// One link, as the main thread holds it.
 struct Link {
     session: String,
@@ -103,7 +92,7 @@ struct Link {
     applied: u32,
     refused: Refused,
     last_sample: Option<Vec<[f64; 6]>>,
-    replies: mpsc::UnboundedSender<Reply>,
+    replies: mpsc::UnboundedSender<FromMaya>,
     stop: CancellationToken,
     /// Disconnected once the receiver has ended and its socket is closed.
     ended: std::sync::mpsc::Receiver<()>,
@@ -493,7 +482,7 @@ impl Links {
             m.not_before = Some(ended + took.mul_f64((1.0 - DUTY) / DUTY));
             m.superseded
         };
-        let _ = link.replies.send(Reply::Applied {
+        let _ = link.replies.send(FromMaya::Applied {
             seq,
             main_thread_s,
             applied: link.applied,
@@ -521,7 +510,7 @@ impl Links {
             .collect();
         if link.last_sample.as_ref() != Some(&values) {
             link.last_sample = Some(values.clone());
-            let _ = link.replies.send(Reply::Sample(values));
+            let _ = link.replies.send(FromMaya::Sample(values));
         }
     }
 }
@@ -578,7 +567,7 @@ struct Receiver {
 }
 
 impl Receiver {
-    async fn run(self, mut replies: mpsc::UnboundedReceiver<Reply>, stop: CancellationToken) {
+    async fn run(self, mut replies: mpsc::UnboundedReceiver<FromMaya>, stop: CancellationToken) {
         let mut buf = vec![0u8; 65536];
         let mut peer: Option<SocketAddr> = None;
         let mut quiet_since = Instant::now();
@@ -618,10 +607,10 @@ impl Receiver {
                 Some(reply) = replies.recv() => {
                     if let Some(peer) = peer {
                         let data = match reply {
-                            Reply::Applied { seq, main_thread_s, applied, superseded, failures } => {
+                            FromMaya::Applied { seq, main_thread_s, applied, superseded, failures } => {
                                 wire::encode_applied(&self.token, seq, main_thread_s, applied, superseded, &failures)
                             }
-                            Reply::Sample(values) => wire::encode_sample(&self.token, &values),
+                            FromMaya::Sample(values) => wire::encode_sample(&self.token, &values),
                         };
                         let _ = self.socket.send_to(&data, peer).await;
                     }
