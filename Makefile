@@ -11,8 +11,8 @@ test: deps-test  ## every test tier; ends with "N passed, N failed"
 	.ci/test-all.sh
 
 FUZZ_SECONDS ?= 1800
-fuzz: deps-test  ## every fuzz target for FUZZ_SECONDS (1800) each, two at a time (fuzz/run.sh; docs/fuzzing.md)
-	JOBS=$${JOBS:-2} fuzz/run.sh $(FUZZ_SECONDS)
+fuzz: deps-test  ## every fuzz target for 10 million runs or FUZZ_SECONDS (1800) each, two at a time (fuzz/run.sh; docs/fuzzing.md)
+	JOBS=$${JOBS:-2} RUNS=$${RUNS:-10000000} fuzz/run.sh $(FUZZ_SECONDS)
 
 package: deps-run  ## .deb and .rpm bundles in target/release/bundle/, with the mayalink CLI
 	cargo build --release -p mayalink-engine --bin mayalink
