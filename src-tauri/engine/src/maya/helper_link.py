@@ -171,12 +171,12 @@ class _Link(object):
         self.peer = addr
         if kind == _LK_POSE:
             try:
-                entries = _decode_pose(data, _LINK_HEAD.size, len(self.nodes))
+                calls = self._calls(data, _LINK_HEAD.size)
             except Exception:
                 return True
             if self.latest is not None:
                 self.superseded += 1
-            self.latest = (seq, entries)
+            self.latest = (seq, calls)
             if not self.pending and time.perf_counter() >= self.not_before:
                 self._defer(self.apply)
         return True
@@ -195,23 +195,20 @@ class _Link(object):
         frame, self.latest = self.latest, None
         if frame is None or self.stop.is_set():
             return
-        seq, entries = frame
+        seq, calls = frame
         started = time.perf_counter()
         import maya.cmds as cmds
-        setAttr = cmds.setAttr
+        setAttr, failed = cmds.setAttr, self.failed
         undo = cmds.undoInfo(q=True, stateWithoutFlush=True)
         if undo:
             cmds.undoInfo(stateWithoutFlush=False)  # a stream must not flood the undo queue
         try:
-            for index, mask, r, t in entries:
-                if mask & 7 == 7:
-                    self._set(setAttr, self.rotate[index], r)
-                elif mask & 7:
-                    self._set_channels(setAttr, index, 0, mask, r)
-                if mask & 56 == 56:
-                    self._set(setAttr, self.translate[index], t)
-                elif mask & 56:
-                    self._set_channels(setAttr, index, 3, mask, t)
+            for plug, values in calls:
+                try:
+                    setAttr(plug, *values)
+                except Exception as e:
+                    if plug not in failed:
+                        self._fail(plug, e)
         finally:
             if undo:
                 cmds.undoInfo(stateWithoutFlush=True)
@@ -221,20 +218,36 @@ class _Link(object):
         self.applied += 1
         self._send(_LK_APPLIED, seq, struct.pack(">dII", took, self.applied, self.superseded) + self._failures())
 
-    def _set(self, setAttr, plug, v):
-        try:
-            setAttr(plug, v[0], v[1], v[2])
-        except Exception as e:
-            self._fail(plug, e)
-
-    def _set_channels(self, setAttr, index, first, mask, v):
-        for i in range(3):
-            if mask & (1 << (first + i)):
-                plug = self.channels[index][first + i]
-                try:
-                    setAttr(plug, v[i])
-                except Exception as e:
-                    self._fail(plug, e)
+    def _calls(self, data, offset):
+        """The pose datagram's body as the main thread's (plug, values) setAttr calls,
+        built here on the receiver thread; a plug that failed once is left out (it
+        was reported, and a locked channel raising every frame costs Maya)."""
+        (n,) = struct.unpack_from(">H", data, offset)
+        offset += 2
+        calls, count, failed = [], len(self.nodes), self.failed
+        for _ in range(n):
+            index, mask = struct.unpack_from(">HB", data, offset)
+            offset += 3
+            r = t = None
+            if mask & 7:
+                r = struct.unpack_from(">3d", data, offset)
+                offset += 24
+            if mask & 56:
+                t = struct.unpack_from(">3d", data, offset)
+                offset += 24
+            if index >= count:
+                continue
+            for first, whole, v in ((0, self.rotate, r), (3, self.translate, t)):
+                bits = (mask >> first) & 7
+                if bits == 7:
+                    if whole[index] not in failed:
+                        calls.append((whole[index], v))
+                elif bits:
+                    for i in range(3):
+                        plug = self.channels[index][first + i]
+                        if bits & (1 << i) and plug not in failed:
+                            calls.append((plug, (v[i],)))
+        return calls
 
     def _fail(self, plug, e):
         if plug not in self.failed:
@@ -280,25 +293,6 @@ class _Link(object):
             self.sock.close()
         except Exception:
             pass
-
-
-def _decode_pose(data, offset, count):
-    (n,) = struct.unpack_from(">H", data, offset)
-    offset += 2
-    entries = []
-    for _ in range(n):
-        index, mask = struct.unpack_from(">HB", data, offset)
-        offset += 3
-        r = t = None
-        if mask & 7:
-            r = struct.unpack_from(">3d", data, offset)
-            offset += 24
-        if mask & 56:
-            t = struct.unpack_from(">3d", data, offset)
-            offset += 24
-        if index < count:
-            entries.append((index, mask, r, t))
-    return entries
 
 
 def _links():
