@@ -6,17 +6,17 @@
 //! and nothing of the link left in Maya afterwards.
 
 use glam::{DQuat, DVec3};
-use mayalink_engine::console::ConsoleHub;
 use mayalink_engine::link::euler::{self, RotateOrder};
-use mayalink_engine::link::live::TargetSpecShared;
-use mayalink_engine::link::{LiveLink, Overrides};
-use mayalink_engine::maya::{Language, MayaAddress, MayaSession, RunOptions, SessionConfig};
+use mayalink_engine::link::LiveLink;
+use mayalink_engine::maya::{Language, MayaSession, RunOptions};
 use mayalink_engine::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
 use mayalink_engine::simulators::mosketch::{Character, CharacterKind};
 use mayalink_engine::simulators::{MosketchSimulator, SimSettings};
-use mayalink_integration_tests::{mayalink_bin, run_ok, session_id, sim_at, start_sim, Emulator};
+use mayalink_integration_tests::link_world::{
+    helper_links, maya, mosketch, mosketch_with, spec, until,
+};
+use mayalink_integration_tests::{mayalink_bin, run_ok, sim_at, start_sim, Emulator};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How a test rig differs from the simulator's character.
@@ -49,7 +49,7 @@ fn scene_file(dir: &std::path::Path, quirks: Quirks) -> std::path::PathBuf {
         .enumerate()
     {
         j["name"] = json!(name(j["name"].as_str().unwrap()));
-        if let Some(p) = j["parent"].as_str().map(|p| name(p)) {
+        if let Some(p) = j["parent"].as_str().map(&name) {
             j["parent"] = json!(p);
         }
         j["rotateOrder"] = json!(quirks.order_shift.map_or(0, |s| (i + s) % 6));
@@ -95,54 +95,6 @@ async fn world(quirks: &[Quirks], rate_hz: f64, extra: &[&str]) -> World {
         _dir: dir,
         emulators,
     }
-}
-
-async fn mosketch(sim: &MosketchSimulator) -> Arc<MosketchSession> {
-    mosketch_with(MosketchConfig {
-        port: sim.port(),
-        ack_memory: None,
-        ..Default::default()
-    })
-    .await
-}
-
-/// A Mosketch session with this configuration, once it streams.
-async fn mosketch_with(config: MosketchConfig) -> Arc<MosketchSession> {
-    let (s, _) = MosketchSession::start(config);
-    let mut st = s.status();
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !matches!(
-            st.borrow_and_update().connection,
-            ConnectionState::Streaming
-        ) {
-            st.changed().await.unwrap();
-        }
-    })
-    .await
-    .expect("Mosketch streams");
-    Arc::new(s)
-}
-
-async fn maya(emu: &Emulator) -> Arc<MayaSession> {
-    let s = MayaSession::spawn(
-        SessionConfig::new(
-            session_id("link"),
-            "t",
-            MayaAddress::parse(&emu.address()).unwrap(),
-        ),
-        ConsoleHub::default(),
-        None,
-    );
-    s.connect().await.expect("Maya connects");
-    Arc::new(s)
-}
-
-fn spec(session: &Arc<MayaSession>) -> Arc<TargetSpecShared> {
-    Arc::new(TargetSpecShared {
-        session: session.clone(),
-        host: "127.0.0.1".parse().unwrap(),
-        overrides: Overrides::new(),
-    })
 }
 
 /// Every joint's channels, read through the commandPort as Maya has them.
@@ -474,37 +426,6 @@ async fn unmatched_rig() -> (tempfile::TempDir, Emulator, MosketchSimulator) {
 }
 
 /// Waits until `check` holds for the link's status.
-async fn until(
-    link: &LiveLink,
-    what: &str,
-    check: impl Fn(&[mayalink_engine::link::TargetStatus]) -> bool,
-) {
-    let mut status = link.status();
-    tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
-            if check(&status.borrow_and_update()) {
-                return;
-            }
-            status.changed().await.unwrap();
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{what}: {:?}", link.status().borrow()));
-}
-
-/// How many live links the helper in this Maya holds.
-async fn helper_links(s: &MayaSession) -> String {
-    let r = s
-        .run(
-            "import sys\nlen(getattr(sys.modules['_mayalink_registry'], 'links', {}))",
-            Language::Python,
-            RunOptions::default(),
-        )
-        .await
-        .unwrap();
-    r.value.unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maya_killed_mid_stream_is_reported_and_mosketch_keeps_streaming() {
     let mut w = world(&[PLAIN], 60.0, &[]).await;

@@ -2,7 +2,8 @@
 //! the targets; the handle talks to it through a channel. It asks Mosketch for
 //! Parent space with orient mode "keep" (what the maths assume) and gives the
 //! artist's settings back when it stops; it maps again when Mosketch sends a new
-//! character or a Maya opens another scene.
+//! character or a Maya opens another scene. A Maya whose link ended keeps its last
+//! status (with why) in its place, so target indices never shift.
 
 use super::target::{MayaTarget, TargetSpec, TargetStatus};
 use crate::mosketch::{JointSpace, MosketchSession, OrientMode};
@@ -105,6 +106,17 @@ pub struct TargetSpecShared {
     pub overrides: super::Overrides,
 }
 
+impl TargetSpecShared {
+    /// A Maya on this machine (the helper's receiver on loopback), no overrides.
+    pub fn local(session: Arc<crate::maya::MayaSession>) -> Arc<Self> {
+        Arc::new(Self {
+            session,
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
+            overrides: super::Overrides::new(),
+        })
+    }
+}
+
 async fn wait_for_joints(mosketch: &MosketchSession) -> Result<Vec<String>, AppError> {
     let mut h = mosketch.hierarchy();
     let found = tokio::time::timeout(HIERARCHY_WAIT, async {
@@ -166,21 +178,85 @@ async fn restore(mosketch: &MosketchSession, (space, mode): (JointSpace, OrientM
     }
 }
 
+/// One Maya of the link: running, or ended (its last status says why).
+enum Slot {
+    Running(MayaTarget),
+    Ended(TargetStatus),
+}
+
+impl Slot {
+    fn status(&self) -> TargetStatus {
+        match self {
+            Slot::Running(t) => t.status().borrow().clone(),
+            Slot::Ended(s) => s.clone(),
+        }
+    }
+
+    fn running(&self) -> Result<&MayaTarget, AppError> {
+        match self {
+            Slot::Running(t) => Ok(t),
+            Slot::Ended(s) => Err(AppError::new(
+                ErrorCode::Cancelled,
+                format!(
+                    "The link to this Maya has ended: {}",
+                    s.ended.as_deref().unwrap_or("stopped")
+                ),
+            )),
+        }
+    }
+
+    /// Stops a running target; its last status, ended with `why`, stays.
+    async fn end(&mut self, why: String) {
+        let mut last = self.status();
+        if let Slot::Running(t) = std::mem::replace(self, Slot::Ended(TargetStatus::default())) {
+            let _ = t.stop().await;
+        }
+        last.ended.get_or_insert(why);
+        *self = Slot::Ended(last);
+    }
+
+    /// Maps this Maya again (a new character, another scene): a fresh target, or
+    /// ended with the reason it could not start (e.g. nothing maps any more).
+    async fn remap(
+        &mut self,
+        mosketch: &Arc<MosketchSession>,
+        spec: &Arc<TargetSpecShared>,
+        joints: &[String],
+        why: &str,
+    ) {
+        let session = self.status().session;
+        if let Slot::Running(t) = std::mem::replace(self, Slot::Ended(TargetStatus::default())) {
+            let _ = t.stop().await;
+        }
+        *self = match start_all(mosketch, std::slice::from_ref(spec), joints).await {
+            Ok(mut fresh) => {
+                let t = fresh.remove(0);
+                let mapped = t.status().borrow().mapping.pairs.len();
+                let note = format!("{why}: mapped again ({mapped} joints).");
+                // The warning rides on the fresh target's own status.
+                t.note(note);
+                Slot::Running(t)
+            }
+            Err(e) => Slot::Ended(TargetStatus {
+                session,
+                ended: Some(format!("{why}, and mapping again failed: {}", e.message)),
+                ..Default::default()
+            }),
+        };
+    }
+}
+
 async fn supervise(
     mosketch: Arc<MosketchSession>,
     specs: Vec<Arc<TargetSpecShared>>,
-    mut targets: Vec<MayaTarget>,
+    targets: Vec<MayaTarget>,
     before: (JointSpace, OrientMode),
     mut commands: mpsc::Receiver<Command>,
     status: watch::Sender<LinkStatus>,
 ) {
+    let mut slots: Vec<Slot> = targets.into_iter().map(Slot::Running).collect();
     let mut hierarchy = mosketch.hierarchy();
     hierarchy.borrow_and_update();
-    let mut scenes: Vec<_> = specs.iter().map(|s| s.session.status()).collect();
-    let scene_of = |rx: &watch::Receiver<crate::maya::SessionStatus>| {
-        rx.borrow().info.as_ref().map(|i| i.scene.clone())
-    };
-    let mut last_scenes: Vec<_> = scenes.iter().map(scene_of).collect();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut mosketch_status = mosketch.status();
     let mut mosketch_gone = false;
@@ -199,20 +275,16 @@ async fn supervise(
                 if let Some(why) = gone {
                     mosketch_gone = true;
                     // Nothing drives the Mayas any more: their side stops cleanly.
-                    let mut ended: LinkStatus = targets.iter().map(|t| t.status().borrow().clone()).collect();
-                    for t in targets.drain(..) {
-                        let _ = t.stop().await;
+                    for slot in &mut slots {
+                        slot.end(format!("{why} The link to this Maya stopped.")).await;
                     }
-                    for s in &mut ended {
-                        s.ended = Some(format!("{why} The link to this Maya stopped."));
-                    }
-                    status.send_replace(ended);
+                    publish(&status, &slots);
                 }
             }
             cmd = commands.recv() => match cmd {
                 None | Some(Command::Stop(_)) => {
-                    for t in targets.drain(..) {
-                        let _ = t.stop().await;
+                    for slot in &mut slots {
+                        slot.end("Stopped.".into()).await;
                     }
                     restore(&mosketch, before).await;
                     if let Some(Command::Stop(reply)) = cmd {
@@ -221,22 +293,22 @@ async fn supervise(
                     return;
                 }
                 Some(Command::Follow(i, on, reply)) => {
-                    let r = match targets.get(i) {
-                        Some(t) => t.follow(on).await,
-                        None => Err(AppError::invalid(format!("no Maya #{i} in this link"))),
+                    let r = match slot_at(&slots, i) {
+                        Ok(t) => t.follow(on).await,
+                        Err(e) => Err(e),
                     };
                     let _ = reply.send(r);
                 }
                 Some(Command::SendMayaPose(i, reply)) => {
-                    let r = match targets.get(i) {
-                        Some(t) => match t.read_pose().await {
+                    let r = match slot_at(&slots, i) {
+                        Ok(t) => match t.read_pose().await {
                             Ok(joints) => {
                                 let n = joints.len();
                                 mosketch.send_pose(joints).await.map(|_| n)
                             }
                             Err(e) => Err(e),
                         },
-                        None => Err(AppError::invalid(format!("no Maya #{i} in this link"))),
+                        Err(e) => Err(e),
                     };
                     let _ = reply.send(r);
                 }
@@ -246,35 +318,45 @@ async fn supervise(
                 // A new character: map every Maya again.
                 let joints = hierarchy.borrow_and_update().as_ref().map(|h| h.joints.clone());
                 if let Some(joints) = joints {
-                    for t in targets.drain(..) {
-                        let _ = t.stop().await;
+                    for (slot, spec) in slots.iter_mut().zip(&specs) {
+                        slot.remap(&mosketch, spec, &joints, "Mosketch sent a new character").await;
                     }
-                    targets = start_all(&mosketch, &specs, &joints).await.unwrap_or_default();
+                    publish(&status, &slots);
                 }
             }
-            _ = tick.tick(), if !mosketch_gone => {
+            _ = tick.tick() => {
                 // A Maya that opened another scene is mapped again.
-                for (i, rx) in scenes.iter_mut().enumerate() {
-                    let now = scene_of(rx);
-                    if now.is_some() && now != last_scenes[i] {
-                        last_scenes[i] = now;
-                        let joints = mosketch.hierarchy().borrow().as_ref().map(|h| h.joints.clone());
-                        if let (true, Some(joints)) = (i < targets.len(), joints) {
-                            let old = targets.remove(i);
-                            let _ = old.stop().await;
-                            if let Ok(mut fresh) = start_all(&mosketch, &specs[i..=i], &joints).await {
-                                targets.insert(i, fresh.remove(0));
-                            }
+                if !mosketch_gone {
+                    for (slot, spec) in slots.iter_mut().zip(&specs) {
+                        let left = match slot {
+                            Slot::Running(t) => t.scene_left(),
+                            Slot::Ended(_) => None,
+                        };
+                        let joints: Option<Vec<String>> = mosketch.hierarchy().borrow().as_ref().map(|h| h.joints.clone());
+                        if let (Some(scene), Some(joints)) = (left, joints) {
+                            let scene = if scene.is_empty() { "an untitled scene".to_string() } else { scene };
+                            slot.remap(&mosketch, spec, &joints, &format!("Maya opened {scene}")).await;
                         }
                     }
                 }
-                let now: LinkStatus = targets.iter().map(|t| t.status().borrow().clone()).collect();
-                status.send_if_modified(|s| {
-                    let changed = *s != now;
-                    *s = now;
-                    changed
-                });
+                publish(&status, &slots);
             }
         }
     }
+}
+
+fn slot_at(slots: &[Slot], i: usize) -> Result<&MayaTarget, AppError> {
+    slots
+        .get(i)
+        .ok_or_else(|| AppError::invalid(format!("no Maya #{i} in this link")))?
+        .running()
+}
+
+fn publish(status: &watch::Sender<LinkStatus>, slots: &[Slot]) {
+    let now: LinkStatus = slots.iter().map(Slot::status).collect();
+    status.send_if_modified(|s| {
+        let changed = *s != now;
+        *s = now;
+        changed
+    });
 }

@@ -11,6 +11,9 @@
 //!   for the first time (each is reported once).
 //! - sample (Maya → app, "Follow Maya"): `u16 count`, then six f64 per node (rotate,
 //!   translate, UI units).
+//! - scene (Maya → app): Maya opened another scene (or the mapped nodes are gone);
+//!   the body is the scene's name (UTF-8, empty when untitled). The helper stops
+//!   applying and repeats it until the app maps again.
 
 use bytes::{Buf, BufMut, BytesMut};
 
@@ -20,6 +23,7 @@ pub const KIND_POSE: u8 = 1;
 pub const KIND_KEEPALIVE: u8 = 2;
 pub const KIND_APPLIED: u8 = 10;
 pub const KIND_SAMPLE: u8 = 11;
+pub const KIND_SCENE: u8 = 12;
 
 pub type Token = [u8; 16];
 
@@ -77,6 +81,8 @@ pub enum FromMaya {
         failures: Vec<(String, String)>,
     },
     Sample(Vec<[f64; 6]>),
+    /// Another scene is open: the mapping no longer holds.
+    Scene(String),
 }
 
 /// Decodes a datagram from Maya; `None` for anything that is not ours or is malformed.
@@ -122,6 +128,7 @@ pub fn decode(token: &Token, data: &[u8]) -> Option<FromMaya> {
                     .collect(),
             ))
         }
+        KIND_SCENE => Some(FromMaya::Scene(String::from_utf8_lossy(body).into_owned())),
         _ => None,
     }
 }
@@ -221,6 +228,14 @@ pub fn encode_sample(token: &Token, values: &[[f64; 6]]) -> BytesMut {
     buf
 }
 
+/// Maya's `scene` datagram: another scene is open.
+pub fn encode_scene(token: &Token, scene: &str) -> BytesMut {
+    let mut buf = BytesMut::with_capacity(HEADER + scene.len());
+    header(&mut buf, token, KIND_SCENE, 0);
+    buf.put_slice(scene.as_bytes());
+    buf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +283,20 @@ mod tests {
             decode(&token, &s),
             Some(FromMaya::Sample(vec![[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]]))
         );
+    }
+
+    #[test]
+    fn scene_decodes_with_its_name_untitled_too() {
+        let token = [2u8; 16];
+        assert_eq!(
+            decode(&token, &encode_scene(&token, "shot_010.ma")),
+            Some(FromMaya::Scene("shot_010.ma".into()))
+        );
+        assert_eq!(
+            decode(&token, &encode_scene(&token, "")),
+            Some(FromMaya::Scene(String::new()))
+        );
+        assert_eq!(decode(&[9u8; 16], &encode_scene(&token, "x")), None);
     }
 
     #[test]

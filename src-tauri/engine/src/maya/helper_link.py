@@ -11,12 +11,15 @@
 
 _LINK_MAGIC = b"MLL1"
 _LINK_HEAD = struct.Struct(">4s16sBI")  # magic, token, kind, seq
-_LK_POSE, _LK_KEEPALIVE, _LK_APPLIED, _LK_SAMPLE = 1, 2, 10, 11
+_LK_POSE, _LK_KEEPALIVE, _LK_APPLIED, _LK_SAMPLE, _LK_SCENE = 1, 2, 10, 11, 12
 _LINK_IDLE_LIMIT = 10.0  # no datagram from the app this long: it is gone, stop
 # At most this share of Maya's main thread goes to applying poses: after an apply that
 # took t, the next waits t * (1 - duty) / duty, so the commandPort, the UI and playback
 # keep their turns even when Mosketch streams faster than Maya can apply.
 _LINK_DUTY = 0.5
+# How often an apply checks that the mapped scene is still the one open (one cheap
+# query; another scene means the mapping no longer holds: the app maps again).
+_LINK_SCENE_CHECK = 0.5
 
 
 def _link_nodes(req):
@@ -126,6 +129,9 @@ class _Link(object):
         self.follow_hz = 0.0
         self.last_sample = None
         self.not_before = 0.0  # perf_counter time before which no apply is asked for
+        self.scene = None  # the scene's name at start (set by _link_start)
+        self.scene_checked = 0.0
+        self.scene_left = False  # another scene is open: apply nothing, tell the app
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.receive, name="mayalink-link")
         self.thread.daemon = True
@@ -169,7 +175,7 @@ class _Link(object):
         if magic != _LINK_MAGIC or token != self.token:
             return False  # not ours: never act on it
         self.peer = addr
-        if kind == _LK_POSE:
+        if kind == _LK_POSE and self.follow_hz <= 0:  # following Maya: Maya leads
             try:
                 calls = self._calls(data, _LINK_HEAD.size)
             except Exception:
@@ -198,6 +204,14 @@ class _Link(object):
         seq, calls = frame
         started = time.perf_counter()
         import maya.cmds as cmds
+        if started - self.scene_checked >= _LINK_SCENE_CHECK:
+            self.scene_checked = started
+            name = cmds.file(q=True, sceneName=True)
+            if name != self.scene or (self.nodes and not cmds.objExists(self.nodes[0])):
+                self.scene_left = True
+                self._send(_LK_SCENE, seq, name.encode("utf-8", "replace"))
+        if self.scene_left:
+            return
         setAttr, failed = cmds.setAttr, self.failed
         undo = cmds.undoInfo(q=True, stateWithoutFlush=True)
         if undo:
@@ -304,9 +318,11 @@ def _link_start(req):
     _link_stop_one(link_id)
     link = _Link(link_id, req.get("session", ""), base64.b64decode(req["token"]), list(req["nodes"]), req.get("host", "127.0.0.1"))
     link.follow_hz = min(30.0, float(req.get("follow_hz", 0.0)))
+    import maya.cmds as cmds
+    link.scene = cmds.file(q=True, sceneName=True)
     _links()[link_id] = link
     link.thread.start()
-    return {"ok": True, "port": link.port()}
+    return {"ok": True, "port": link.port(), "scene": link.scene}
 
 
 def _link_follow(req):
@@ -315,6 +331,8 @@ def _link_follow(req):
         return {"ok": False, "error": {"type": "MayalinkError", "message": "no such link", "traceback": ""}}
     link.follow_hz = min(30.0, float(req.get("hz", 0.0)))
     link.last_sample = None
+    if link.follow_hz > 0:
+        link.latest = None  # a Mosketch pose still waiting must not land on Maya's
     return {"ok": True}
 
 

@@ -611,6 +611,7 @@ impl Receiver {
                                 wire::encode_applied(&self.token, seq, main_thread_s, applied, superseded, &failures)
                             }
                             FromMaya::Sample(values) => wire::encode_sample(&self.token, &values),
+                            FromMaya::Scene(name) => wire::encode_scene(&self.token, &name),
                         };
                         let _ = self.socket.send_to(&data, peer).await;
                     }

@@ -15,7 +15,7 @@ use crate::api::{self, Engine, EngineConfig};
 use crate::console::ConsoleHub;
 use crate::link::euler::{self, RotateOrder};
 use crate::link::live::TargetSpecShared;
-use crate::link::{LiveLink, Overrides};
+use crate::link::LiveLink;
 use crate::maya::{Language, MayaSession, RunOptions, SessionConfig};
 use crate::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
 use crate::simulators::{MosketchSimulator, SimConfig, SimSettings};
@@ -71,11 +71,7 @@ async fn maya(demo: &DemoMaya, id: &str) -> Arc<MayaSession> {
 }
 
 fn spec(session: &Arc<MayaSession>) -> Arc<TargetSpecShared> {
-    Arc::new(TargetSpecShared {
-        session: session.clone(),
-        host: "127.0.0.1".parse().unwrap(),
-        overrides: Overrides::new(),
-    })
+    TargetSpecShared::local(session.clone())
 }
 
 /// `cmds.getAttr("LeftArm.rotate")` as the artist runs it in Demo Maya.
