@@ -359,7 +359,7 @@ export function launchChromium(extraArgs = []) {
  * `maya(options)` / `mosketchSim(options)` start an emulator / a simulator owned by this app
  * (stopped by close(), after serve, so serve's clean-up still reaches them).
  */
-export async function openApp({ serve: serveOptions = {}, context: contextOptions = {}, onPageError, chromiumArgs = [] } = {}) {
+export async function openApp({ serve: serveOptions = {}, context: contextOptions = {}, init, onPageError, chromiumArgs = [] } = {}) {
   const owned = [];
   const app = {
     errors: [],
@@ -386,6 +386,8 @@ export async function openApp({ serve: serveOptions = {}, context: contextOption
       colorScheme: "dark",
       ...contextOptions,
     });
+    // `init`: a script that runs in the page before the app (e.g. to pose as another OS).
+    if (init) await app.context.addInitScript(init);
     const page = (app.page = await app.context.newPage());
     page.on("pageerror", (error) => {
       app.errors.push(error);

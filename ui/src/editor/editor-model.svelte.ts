@@ -20,6 +20,7 @@ import {
   type TabsSnapshot,
 } from "./editor-tabs";
 import { TabsAutosave, type AutosaveStatus } from "./tabs-autosave";
+import { keys } from "../shortcuts/platform-keys";
 
 export interface TabMeta {
   id: string;
@@ -39,7 +40,7 @@ export const SCRIPT_FILTERS: FileFilter[] = [
 
 const WELCOME_TEXT = [
   "# Welcome to Mayalink's editor: this runs in the active Maya.",
-  "# Ctrl+Enter runs everything, Shift+Enter the selection or the current line.",
+  `# ${keys("Mod+Enter")} runs everything, ${keys("Shift+Enter")} the selection or the current line.`,
   "import maya.cmds as cmds",
   "",
   'print("Hello from Mayalink")',

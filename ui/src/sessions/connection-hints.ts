@@ -1,6 +1,8 @@
 // Connection hints shown to artists: the exact Python line to paste into Maya's Script Editor
 // to open the commandPort Mayalink connects to, a userSetup.py that opens it at every start,
 // and Mosketch's streaming port.
+import type { Os } from "../shortcuts/platform-keys";
+
 export const MAYA_DEFAULT_PORT = 7001;
 
 /** `cmds.commandPort(name=":7001", sourceType="python")` for a TCP port or a socket path. */
@@ -27,12 +29,20 @@ export function userSetupSnippet(port: number | string = MAYA_DEFAULT_PORT): str
   ].join("\n");
 }
 
-/** Where Maya looks for userSetup.py, per OS. */
-export const USER_SETUP_LOCATIONS = [
-  "Linux: ~/maya/scripts/userSetup.py",
-  "Windows: Documents\\maya\\scripts\\userSetup.py",
-  "macOS: ~/Library/Preferences/Autodesk/maya/scripts/userSetup.py",
-] as const;
+/** The scripts folder Maya reads userSetup.py from at start, per OS, for one Maya version
+ *  (e.g. 2025). */
+export function userSetupFolder(os: Os, version = "<version>"): string {
+  switch (os) {
+    case "windows":
+      return `Documents\\maya\\${version}\\scripts`;
+    case "macos":
+      return `~/Library/Preferences/Autodesk/maya/${version}/scripts`;
+    default:
+      return `~/maya/${version}/scripts`;
+  }
+}
+
+export const OS_NAMES: Record<Os, string> = { linux: "Linux", windows: "Windows", macos: "macOS" };
 
 /** Default port of Mosketch's streaming server. */
 export const MOSKETCH_DEFAULT_PORT = 16094;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionView } from "../bindings/SessionView";
-import { openPortSnippet, userSetupSnippet } from "./connection-hints";
+import { openPortSnippet, userSetupFolder, userSetupSnippet } from "./connection-hints";
 import {
   canConnect,
   describeInfo,
@@ -94,6 +94,13 @@ describe("addresses and snippets", () => {
     const setup = userSetupSnippet(7005);
     expect(setup).toContain('cmds.commandPort(name=":7005", sourceType="python")');
     expect(setup).toContain("executeDeferred");
+  });
+
+  it("names the scripts folder Maya reads userSetup.py from on each OS", () => {
+    expect(userSetupFolder("linux", "2025")).toBe("~/maya/2025/scripts");
+    expect(userSetupFolder("windows", "2025")).toBe("Documents\\maya\\2025\\scripts");
+    expect(userSetupFolder("macos", "2024")).toBe("~/Library/Preferences/Autodesk/maya/2024/scripts");
+    expect(userSetupFolder("linux")).toBe("~/maya/<version>/scripts");
   });
 
   it("drops the engine's snippet tail from messages (the card shows it)", () => {
