@@ -74,6 +74,7 @@ describe("diagnostics round trip", () => {
       assert.equal((await page.getByTestId("doctor-os").innerText()).trim(), platform());
       assert.equal((await page.getByTestId("doctor-arch").innerText()).trim(), { x64: "x86_64", arm64: "aarch64" }[arch()] ?? arch());
       assert.equal((await page.getByTestId("doctor-log-dir").innerText()).trim(), app.serve.logDir, "the log folder serve was given");
+      assert.match(await page.getByTestId("doctor-config-dir").innerText(), new RegExp(`: ${app.serve.configDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`), "the settings folder serve was given");
 
       const rows = page.getByTestId("doctor-ports").getByTestId("doctor-port");
       assert.equal(await rows.count(), expected.length);

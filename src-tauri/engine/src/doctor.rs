@@ -48,6 +48,11 @@ pub struct DoctorReport {
     pub os: String,
     pub arch: String,
     pub log_dir: String,
+    /// Where the saved sessions, autosaved tabs and link mappings live (absent
+    /// when they are kept in memory only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub config_dir: Option<String>,
     pub ports: Vec<PortStatus>,
     /// The `mayalink` CLI installed beside the running program (absolute path), if
     /// there is one: what an assistant's MCP configuration starts (`mayalink mcp`).
@@ -76,13 +81,14 @@ pub fn port_free(port: u16, proto: PortProto) -> bool {
     }
 }
 
-pub fn report(app_version: &str) -> DoctorReport {
+pub fn report(app_version: &str, config_dir: Option<&std::path::Path>) -> DoctorReport {
     DoctorReport {
         app_version: app_version.to_string(),
         engine_version: crate::VERSION.to_string(),
         os: std::env::consts::OS.to_string(),
         arch: std::env::consts::ARCH.to_string(),
         log_dir: crate::logging::log_dir().display().to_string(),
+        config_dir: config_dir.map(|d| d.display().to_string()),
         ports: WELL_KNOWN_PORTS
             .iter()
             .map(|&(port, purpose, proto)| PortStatus {
@@ -100,9 +106,13 @@ impl DoctorReport {
     /// Plain text for the terminal and for "copy diagnostics".
     pub fn to_text(&self) -> String {
         let mut s = format!(
-            "Mayalink {} (engine {}) on {}/{}\nlog folder: {}\nports:\n",
+            "Mayalink {} (engine {}) on {}/{}\nlog folder: {}\n",
             self.app_version, self.engine_version, self.os, self.arch, self.log_dir
         );
+        if let Some(dir) = &self.config_dir {
+            s.push_str(&format!("settings folder: {dir}\n"));
+        }
+        s.push_str("ports:\n");
         for p in &self.ports {
             let state = if p.free { "free" } else { "in use" };
             s.push_str(&format!(
@@ -131,11 +141,16 @@ mod tests {
     }
 
     #[test]
-    fn report_lists_the_well_known_ports_and_log_dir() {
-        let r = report("9.9.9");
+    fn report_lists_the_well_known_ports_and_the_folders() {
+        let settings = std::path::Path::new("/home/ana/.config/mayalink");
+        let r = report("9.9.9", Some(settings));
         assert_eq!(r.app_version, "9.9.9");
         assert_eq!(r.ports.len(), WELL_KNOWN_PORTS.len());
         assert!(r.ports.iter().any(|p| p.port == 16094));
         assert!(r.to_text().contains(&r.log_dir));
+        assert!(r
+            .to_text()
+            .contains("settings folder: /home/ana/.config/mayalink"));
+        assert_eq!(report("9.9.9", None).config_dir, None);
     }
 }

@@ -7,17 +7,26 @@ use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 pub const LOG_ENV: &str = "MAYALINK_LOG";
 
-/// The folder log files go to: `$MAYALINK_LOG_DIR`, else the OS's per-user data
-/// folder (`~/.local/share/mayalink/logs` on Linux, `%LOCALAPPDATA%\mayalink\logs`,
-/// `~/Library/Application Support/mayalink/logs`).
+/// The folder log files go to: `$MAYALINK_LOG_DIR`, else the OS's usual place
+/// (`~/.local/share/mayalink/logs` on Linux, `%LOCALAPPDATA%\mayalink\logs` on
+/// Windows, `~/Library/Logs/Mayalink` on macOS, where Console.app looks).
 pub fn log_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("MAYALINK_LOG_DIR") {
         return PathBuf::from(dir);
     }
-    dirs::data_local_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("mayalink")
-        .join("logs")
+    usual_log_dir(
+        std::env::consts::OS,
+        dirs::home_dir(),
+        dirs::data_local_dir(),
+    )
+    .unwrap_or_else(|| std::env::temp_dir().join("mayalink").join("logs"))
+}
+
+fn usual_log_dir(os: &str, home: Option<PathBuf>, data_local: Option<PathBuf>) -> Option<PathBuf> {
+    match os {
+        "macos" => home.map(|h| h.join("Library").join("Logs").join("Mayalink")),
+        _ => data_local.map(|d| d.join("mayalink").join("logs")),
+    }
 }
 
 /// Installs the global subscriber. Keep the guard alive for the process's life:
@@ -54,4 +63,37 @@ pub fn init(file_prefix: &str, to_stdout: bool) -> Option<WorkerGuard> {
         tracing::warn!(dir = %dir.display(), "log folder unavailable; logging to the terminal only");
     }
     guard
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usual_log_dir;
+    use std::path::PathBuf;
+
+    #[test]
+    fn logs_go_where_each_os_keeps_them() {
+        let home = || Some(PathBuf::from("/Users/ana"));
+        assert_eq!(
+            usual_log_dir(
+                "macos",
+                home(),
+                Some(PathBuf::from("/Users/ana/Library/Application Support"))
+            ),
+            Some(PathBuf::from("/Users/ana/Library/Logs/Mayalink"))
+        );
+        assert_eq!(
+            usual_log_dir(
+                "linux",
+                home(),
+                Some(PathBuf::from("/home/ana/.local/share"))
+            ),
+            Some(PathBuf::from("/home/ana/.local/share/mayalink/logs"))
+        );
+        let local = PathBuf::from(r"C:\Users\ana\AppData\Local");
+        assert_eq!(
+            usual_log_dir("windows", home(), Some(local.clone())),
+            Some(local.join("mayalink").join("logs"))
+        );
+        assert_eq!(usual_log_dir("linux", home(), None), None);
+    }
 }

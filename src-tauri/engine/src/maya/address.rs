@@ -15,6 +15,12 @@ pub enum MayaAddress {
 
 impl MayaAddress {
     pub fn parse(text: &str) -> Result<Self, crate::AppError> {
+        Self::parse_on(text, cfg!(unix))
+    }
+
+    /// As on a system with (Linux, macOS) or without (Windows) Unix sockets, where a
+    /// socket path is refused before anything tries to connect to it.
+    fn parse_on(text: &str, unix_sockets: bool) -> Result<Self, crate::AppError> {
         let t = text.trim();
         let bad = || {
             crate::AppError::invalid(format!(
@@ -25,6 +31,11 @@ impl MayaAddress {
             return Err(bad());
         }
         if t.starts_with('/') || t.starts_with("unix:") {
+            if !unix_sockets {
+                return Err(crate::AppError::invalid(format!(
+                    "\"{t}\" is a Unix socket path, which Maya on Windows cannot open: open a TCP port in Maya (commandPort -name \":7001\" -sourceType \"python\";) and enter :7001"
+                )));
+            }
             return Ok(MayaAddress::Unix {
                 path: t.trim_start_matches("unix:").to_string(),
             });
@@ -115,6 +126,25 @@ mod tests {
             host: h.into(),
             port: p,
         }
+    }
+
+    #[test]
+    fn unix_socket_paths_are_refused_where_there_are_no_unix_sockets() {
+        for text in ["/tmp/maya.sock", "unix:/tmp/maya.sock"] {
+            assert!(matches!(
+                MayaAddress::parse_on(text, true),
+                Ok(MayaAddress::Unix { .. })
+            ));
+            let e = MayaAddress::parse_on(text, false).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidInput);
+            assert!(
+                e.message.contains("Maya on Windows cannot open"),
+                "{}",
+                e.message
+            );
+            assert!(e.message.contains(":7001"), "{}", e.message);
+        }
+        assert!(MayaAddress::parse_on(":7001", false).is_ok());
     }
 
     #[test]

@@ -59,7 +59,8 @@ fn main() -> std::process::ExitCode {
     let _guard = logging::init("mayalink-cli", false);
     match cli.command {
         Command::Doctor { json } => {
-            let r = doctor::report(mayalink_engine::VERSION);
+            let config = mayalink_engine::api::EngineConfig::user();
+            let r = doctor::report(mayalink_engine::VERSION, config.config_dir.as_deref());
             if json {
                 println!("{}", serde_json::to_string(&r).expect("report serializes"));
             } else {
