@@ -9,7 +9,7 @@ use std::f64::consts::{PI, TAU};
 use ts_rs::TS;
 
 /// `rotateOrder`'s enum, in Maya's numbering (0 xyz … 5 zyx).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum RotateOrder {
@@ -60,6 +60,29 @@ impl RotateOrder {
             RotateOrder::Xzy => [0, 2, 1],
             RotateOrder::Yxz => [1, 0, 2],
             RotateOrder::Zyx => [2, 1, 0],
+        }
+    }
+}
+
+/// `rotateOrder` as Maya's `getAttr` gives it (an index 0–5) or as a name ("xyz").
+impl<'de> Deserialize<'de> for RotateOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Index(i64),
+            Name(String),
+        }
+        let bad = |what: String| {
+            serde::de::Error::custom(format!("rotateOrder {what} is not 0–5 or xyz…zyx"))
+        };
+        match Wire::deserialize(d)? {
+            Wire::Index(i) => Self::from_maya(i).ok_or_else(|| bad(i.to_string())),
+            Wire::Name(n) => ["xyz", "yzx", "zxy", "xzy", "yxz", "zyx"]
+                .iter()
+                .position(|o| o.eq_ignore_ascii_case(&n))
+                .and_then(|i| Self::from_maya(i as i64))
+                .ok_or_else(|| bad(format!("'{n}'"))),
         }
     }
 }

@@ -121,8 +121,12 @@ impl Task {
                     if changed.is_err() {
                         return self.end("Mosketch's session ended.");
                     }
-                    let snapshot = pose.borrow_and_update().clone();
-                    self.send_pose(&snapshot).await;
+                    // Built under the watch's read lock (no await there), so no
+                    // copy of the whole pose per frame per Maya.
+                    let datagram = self.pose_datagram(&pose.borrow_and_update());
+                    if let Some(d) = datagram {
+                        let _ = self.socket.send(&d).await;
+                    }
                     last_datagram = Instant::now();
                 }
                 received = self.socket.recv(&mut buf) => match received {
@@ -179,7 +183,8 @@ impl Task {
         self.status.send_modify(|s| s.ended = Some(why));
     }
 
-    async fn send_pose(&mut self, snapshot: &PoseSnapshot) {
+    /// The datagram for what changed since the last pose sent, if anything did.
+    fn pose_datagram(&mut self, snapshot: &PoseSnapshot) -> Option<bytes::BytesMut> {
         let hierarchy_changed = self
             .last_sent
             .is_none_or(|(h, _)| h != snapshot.hierarchy_id);
@@ -189,19 +194,16 @@ impl Task {
             self.last_sent.map_or(0, |(_, f)| f)
         };
         if !hierarchy_changed && since >= snapshot.frame {
-            return;
+            return None;
         }
         let entries = pose_entries(&self.index, &mut self.rig, &self.masks, snapshot, since);
         self.last_sent = Some((snapshot.hierarchy_id, snapshot.frame));
         if entries.is_empty() {
-            return;
+            return None;
         }
         self.seq = self.seq.wrapping_add(1);
         self.recorder.sent(self.seq, Instant::now(), snapshot.frame);
-        let _ = self
-            .socket
-            .send(&wire::encode_pose(&self.token, self.seq, &entries))
-            .await;
+        Some(wire::encode_pose(&self.token, self.seq, &entries))
     }
 
     async fn on_datagram(&mut self, data: &[u8]) {

@@ -10,86 +10,11 @@
 
 use super::{LengthUnit, Skeleton, SkeletonJoint, SkeletonSource};
 use crate::error::AppError;
-use glam::{DQuat, EulerRot};
+use crate::link::euler;
+pub use crate::link::euler::RotateOrder;
+use glam::DQuat;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// Maya's `rotateOrder` enum, in Maya's numbering (xyz = 0 … zyx = 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export)]
-pub enum MayaRotateOrder {
-    #[default]
-    Xyz,
-    Yzx,
-    Zxy,
-    Xzy,
-    Yxz,
-    Zyx,
-}
-
-impl MayaRotateOrder {
-    pub fn from_index(i: i64) -> Option<Self> {
-        [
-            Self::Xyz,
-            Self::Yzx,
-            Self::Zxy,
-            Self::Xzy,
-            Self::Yxz,
-            Self::Zyx,
-        ]
-        .get(usize::try_from(i).ok()?)
-        .copied()
-    }
-
-    /// glam's intrinsic order with the same meaning: Maya's "xyz" applies X first, so
-    /// as a column-convention product it is Z·Y·X.
-    fn glam(self) -> EulerRot {
-        match self {
-            Self::Xyz => EulerRot::ZYX,
-            Self::Yzx => EulerRot::XZY,
-            Self::Zxy => EulerRot::YXZ,
-            Self::Xzy => EulerRot::YZX,
-            Self::Yxz => EulerRot::ZXY,
-            Self::Zyx => EulerRot::XYZ,
-        }
-    }
-
-    /// Axis indices (0 = x) in the order the glam angles are given.
-    fn glam_axes(self) -> [usize; 3] {
-        match self {
-            Self::Xyz => [2, 1, 0],
-            Self::Yzx => [0, 2, 1],
-            Self::Zxy => [1, 0, 2],
-            Self::Xzy => [1, 2, 0],
-            Self::Yxz => [2, 0, 1],
-            Self::Zyx => [0, 1, 2],
-        }
-    }
-}
-
-/// `rotateOrder` as Maya's `getAttr` gives it (an index 0–5) or as a name ("xyz").
-impl<'de> Deserialize<'de> for MayaRotateOrder {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            Index(i64),
-            Name(String),
-        }
-        let bad = |what: String| {
-            serde::de::Error::custom(format!("rotateOrder {what} is not 0–5 or xyz…zyx"))
-        };
-        match Wire::deserialize(d)? {
-            Wire::Index(i) => Self::from_index(i).ok_or_else(|| bad(i.to_string())),
-            Wire::Name(n) => ["xyz", "yzx", "zxy", "xzy", "yxz", "zyx"]
-                .iter()
-                .position(|o| o.eq_ignore_ascii_case(&n))
-                .and_then(|i| Self::from_index(i as i64))
-                .ok_or_else(|| bad(format!("'{n}'"))),
-        }
-    }
-}
 
 /// One joint (or transform) as queried from Maya. Angles in degrees, translate in the
 /// scene's linear unit (centimetres unless told otherwise).
@@ -107,55 +32,44 @@ pub struct MayaJointRecord {
     #[serde(default)]
     pub rotate_axis: [f64; 3],
     #[serde(default)]
-    pub rotate_order: MayaRotateOrder,
+    pub rotate_order: RotateOrder,
     /// The rest pose's rotate, if not zero (degrees, in `rotate_order`).
     #[serde(default)]
     pub rotate: [f64; 3],
 }
 
 /// Rotation from Euler angles in degrees, applied in Maya's `order`.
-pub fn euler_to_quat(degrees: [f64; 3], order: MayaRotateOrder) -> DQuat {
-    let [a, b, c] = order.glam_axes();
-    DQuat::from_euler(
-        order.glam(),
-        degrees[a].to_radians(),
-        degrees[b].to_radians(),
-        degrees[c].to_radians(),
-    )
+pub fn euler_to_quat(degrees: [f64; 3], order: RotateOrder) -> DQuat {
+    euler::to_quat(degrees.map(f64::to_radians), order)
 }
 
 /// Euler angles in degrees (Maya's `order`) of a rotation.
-pub fn quat_to_euler(q: DQuat, order: MayaRotateOrder) -> [f64; 3] {
-    let (x0, x1, x2) = q.normalize().to_euler(order.glam());
-    let mut out = [0.0; 3];
-    for (axis, v) in order.glam_axes().into_iter().zip([x0, x1, x2]) {
-        out[axis] = v.to_degrees();
-    }
-    out
+pub fn quat_to_euler(q: DQuat, order: RotateOrder) -> [f64; 3] {
+    euler::from_quat(q, order, None).map(f64::to_degrees)
 }
 
 /// The quaternion Mosketch streams (Parent space, orient kept) for a Maya rotate:
 /// `JO * R * RO` (the official client's `q = RO·R·JO` in row-vector notation).
 pub fn mosketch_from_maya_rotate(
     rotate: [f64; 3],
-    order: MayaRotateOrder,
+    order: RotateOrder,
     joint_orient: [f64; 3],
     rotate_axis: [f64; 3],
 ) -> DQuat {
-    let jo = euler_to_quat(joint_orient, MayaRotateOrder::Xyz);
-    let ra = euler_to_quat(rotate_axis, MayaRotateOrder::Xyz);
+    let jo = euler_to_quat(joint_orient, RotateOrder::Xyz);
+    let ra = euler_to_quat(rotate_axis, RotateOrder::Xyz);
     (jo * euler_to_quat(rotate, order) * ra).normalize()
 }
 
 /// The Maya rotate (degrees, in `order`) for a streamed quaternion: `JO⁻¹ * q * RO⁻¹`.
 pub fn maya_rotate_from_mosketch(
     q: DQuat,
-    order: MayaRotateOrder,
+    order: RotateOrder,
     joint_orient: [f64; 3],
     rotate_axis: [f64; 3],
 ) -> [f64; 3] {
-    let jo = euler_to_quat(joint_orient, MayaRotateOrder::Xyz);
-    let ra = euler_to_quat(rotate_axis, MayaRotateOrder::Xyz);
+    let jo = euler_to_quat(joint_orient, RotateOrder::Xyz);
+    let ra = euler_to_quat(rotate_axis, RotateOrder::Xyz);
     quat_to_euler(jo.inverse() * q.normalize() * ra.inverse(), order)
 }
 
@@ -192,14 +106,7 @@ pub fn skeleton_from_maya(
 mod tests {
     use super::*;
 
-    const ORDERS: [MayaRotateOrder; 6] = [
-        MayaRotateOrder::Xyz,
-        MayaRotateOrder::Yzx,
-        MayaRotateOrder::Zxy,
-        MayaRotateOrder::Xzy,
-        MayaRotateOrder::Yxz,
-        MayaRotateOrder::Zyx,
-    ];
+    const ORDERS: [RotateOrder; 6] = RotateOrder::ALL;
 
     fn axis(i: usize, deg: f64) -> DQuat {
         let a = deg.to_radians();
@@ -245,8 +152,7 @@ mod tests {
             );
         }
         // With no joint orient or rotate axis, it is the plain Euler rotation.
-        let q =
-            mosketch_from_maya_rotate([0.0, 90.0, 0.0], MayaRotateOrder::Xyz, [0.0; 3], [0.0; 3]);
+        let q = mosketch_from_maya_rotate([0.0, 90.0, 0.0], RotateOrder::Xyz, [0.0; 3], [0.0; 3]);
         assert!(q.abs_diff_eq(DQuat::from_rotation_y(std::f64::consts::FRAC_PI_2), 1e-12));
     }
 
@@ -258,8 +164,8 @@ mod tests {
                 {"name":"arm","parent":"outside_set","translate":[5,0,0],"rotateOrder":5}]"#,
         )
         .unwrap();
-        assert_eq!(records[1].rotate_order, MayaRotateOrder::Yzx);
-        assert_eq!(records[2].rotate_order, MayaRotateOrder::Zyx);
+        assert_eq!(records[1].rotate_order, RotateOrder::Yzx);
+        assert_eq!(records[2].rotate_order, RotateOrder::Zyx);
         let s = skeleton_from_maya(&records, LengthUnit::Cm).unwrap();
         assert_eq!(s.source(), SkeletonSource::Maya);
         assert_eq!(s.joints()[0].offset, [0.0, 1.0, 0.0]);
