@@ -42,7 +42,13 @@ pub struct TargetStatus {
     pub following: bool,
     /// The link to this Maya ended (Maya gone, or stopped).
     pub ended: Option<String>,
+    /// Poses go out but this Maya has applied none for a while (frozen, paused in a
+    /// debugger, busy): said until it applies one again.
+    pub stalled: Option<String>,
 }
+
+/// Poses sent and none applied for this long: the Maya is said to have stopped applying.
+const STALL_AFTER: Duration = Duration::from_millis(1500);
 
 enum Command {
     Follow(bool, tokio::sync::oneshot::Sender<Result<(), AppError>>),
@@ -181,6 +187,7 @@ impl MayaTarget {
             last_sent: None,
             seq: 0,
             following: false,
+            unapplied_since: None,
         };
         tokio::spawn(task.run(commands_rx, cancel.clone()));
         Ok(Self {
@@ -313,6 +320,8 @@ struct Task {
     last_sent: Option<(u64, u64)>,
     seq: u32,
     following: bool,
+    /// When the first pose after Maya's last "applied" word went out.
+    unapplied_since: Option<Instant>,
 }
 
 impl Task {
@@ -359,9 +368,11 @@ impl Task {
                 }
                 _ = figures.tick() => {
                     let f = self.recorder.figures();
+                    let stalled = self.stall_message(&f);
                     self.status.send_if_modified(|s| {
-                        let changed = s.figures != f;
+                        let changed = s.figures != f || s.stalled != stalled;
                         s.figures = f;
+                        s.stalled = stalled;
                         changed
                     });
                 }
@@ -380,6 +391,21 @@ impl Task {
                 }
             }
         }
+    }
+
+    /// `Some` while poses go out and Maya has applied none for [`STALL_AFTER`]
+    /// (the pose sent last is the one Maya applies when it comes back: newest wins).
+    fn stall_message(&self, f: &super::stats::LinkFigures) -> Option<String> {
+        let since = self.unapplied_since?.elapsed();
+        (since >= STALL_AFTER).then(|| {
+            format!(
+                "Maya stopped applying poses {:.0} s ago (Mosketch frame {} sent, {} applied): \
+                 it may be frozen or busy. Only the newest pose is kept for it.",
+                since.as_secs_f64().floor(),
+                f.last_frame_sent,
+                f.last_frame_applied
+            )
+        })
     }
 
     fn end(&self, why: &str) {
@@ -405,7 +431,9 @@ impl Task {
             return;
         }
         self.seq = self.seq.wrapping_add(1);
-        self.recorder.sent(self.seq, Instant::now(), snapshot.frame);
+        let now = Instant::now();
+        self.unapplied_since.get_or_insert(now);
+        self.recorder.sent(self.seq, now, snapshot.frame);
         let _ = self
             .socket
             .send(&wire::encode_pose(&self.token, self.seq, &entries))
@@ -423,6 +451,9 @@ impl Task {
             }) => {
                 self.recorder
                     .applied(seq, Instant::now(), main_thread_s, applied, superseded);
+                // Applying again: the stall (if any) is over.
+                self.unapplied_since = None;
+                self.status.send_if_modified(|s| s.stalled.take().is_some());
                 if !failures.is_empty() {
                     self.status.send_modify(|s| {
                         for (plug, why) in failures {
