@@ -2,6 +2,8 @@
 //! process (with its control port for assertions), and small socket helpers.
 //! The tests themselves are in `tests/`.
 
+pub mod serve_client;
+
 use mayalink_engine::maya::{Language, MayaSession, RunOptions, RunResult};
 use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
 use serde_json::{json, Value};
