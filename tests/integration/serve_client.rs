@@ -54,8 +54,12 @@ impl Serve {
             "--config-dir".into(),
             config_dir.display().to_string(),
         ];
-        let mut child = command(&crate::mayalink_bin(), args)
-            .env("MAYALINK_LOG_DIR", dir.path().join("logs"))
+        let mut command = command(&crate::mayalink_bin(), args);
+        // Logs stay in the test's folder unless the caller put them elsewhere.
+        if !command.get_envs().any(|(k, _)| k == "MAYALINK_LOG_DIR") {
+            command.env("MAYALINK_LOG_DIR", dir.path().join("logs"));
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -188,13 +192,17 @@ impl Client {
                     return m["data"].clone();
                 }
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{what}: not seen in {:?}",
-                self.stream_messages
-            );
-            let v = self.recv().await;
-            self.stream_messages.push(v);
+            let next = tokio::time::timeout_at(deadline, self.ws.next()).await;
+            match next {
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    self.stream_messages.push(serde_json::from_str(&t).unwrap())
+                }
+                Ok(Some(Ok(_))) => {}
+                other => panic!(
+                    "{what}: not seen ({other:?}) in {:#?}",
+                    self.stream_messages
+                ),
+            }
         }
     }
 }

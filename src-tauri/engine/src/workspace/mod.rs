@@ -195,13 +195,17 @@ impl Workspace {
             }
         };
         if let Err(e) = saved::save(path, &snapshot) {
-            self.hub.notice(
-                "app",
-                format!(
-                    "Could not save your sessions to {}: {e}. They stay open in this window.",
-                    path.display()
-                ),
+            let full = if e.raw_os_error() == Some(28) {
+                " (the disk is full: free some space; the next change saves them again)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "Could not save your sessions to {}: {e}{full}. They stay open in this window.",
+                path.display()
             );
+            tracing::warn!("{message}");
+            self.hub.notice("app", message);
         }
     }
 
