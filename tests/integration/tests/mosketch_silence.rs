@@ -119,8 +119,8 @@ async fn a_mosketch_that_stops_sending_frames_is_reported_and_the_stream_recover
         "{warning}"
     );
     assert!(
-        waited < Duration::from_millis(2500),
-        "said after {waited:?}, not within the 1 s delay (+ a status period)"
+        waited < Duration::from_secs(4),
+        "said after {waited:?}: not within the 1 s delay (+ status periods, on a loaded machine)"
     );
     assert_eq!(st.connection, ConnectionState::Streaming, "still connected");
     notice(&mut events, "stopped sending frames").await;
