@@ -628,8 +628,9 @@ impl SessionTask {
         }
     }
 
-    fn frame_arrived(&mut self, conn: &mut Conn) {
-        if let Some(message) = conn.silence.frame(std::time::Instant::now()) {
+    /// `at`: when the frame was decoded (no extra clock read per frame).
+    fn frame_arrived(&mut self, conn: &mut Conn, at: Instant) {
+        if let Some(message) = conn.silence.frame(at.into_std()) {
             tracing::info!(address = %self.address, "{message}");
             self.status_tx.send_modify(|s| s.warning = None);
             self.emit(MosketchEvent::Notice { message });
@@ -649,7 +650,7 @@ impl SessionTask {
         let acked = is_frame(&raw);
         if acked {
             Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
-            self.frame_arrived(conn);
+            self.frame_arrived(conn, decoded_at);
             let acked_at = Instant::now();
             self.stats.ack_written(acked_at - decoded_at);
             let back_to_back = self
@@ -702,7 +703,7 @@ impl SessionTask {
                 // (on_raw already sent it for a plain frame).
                 Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
                 self.stats.ack_written(decoded_at.elapsed());
-                self.frame_arrived(conn);
+                self.frame_arrived(conn, decoded_at);
             }
             match p.into_packet() {
                 Err(reason) => self.on_malformed(conn, reason),
