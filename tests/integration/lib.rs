@@ -3,6 +3,7 @@
 //! The tests themselves are in `tests/`.
 
 pub mod link_world;
+pub mod serve_client;
 
 use mayalink_engine::maya::{Language, MayaSession, RunOptions, RunResult};
 use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
@@ -209,4 +210,17 @@ pub fn mayalink_bin() -> PathBuf {
                 .join(format!("mayalink{}", std::env::consts::EXE_SUFFIX))
         })
         .clone()
+}
+
+/// This process's resident memory (MB), for the bounded-memory checks (Linux).
+pub fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+        })
+        .unwrap_or(0.0)
 }

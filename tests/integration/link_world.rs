@@ -57,19 +57,16 @@ pub fn spec(session: &Arc<MayaSession>) -> Arc<TargetSpecShared> {
     TargetSpecShared::local(session.clone())
 }
 
-/// Waits (15 s at most) until the link's status passes `check`.
-pub async fn until(link: &LiveLink, what: &str, check: impl Fn(&[TargetStatus]) -> bool) {
-    let mut status = link.status();
-    tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
-            if check(&status.borrow_and_update()) {
-                return;
-            }
-            status.changed().await.unwrap();
-        }
+/// Waits (20 s at most) until the link's status passes `check`; returns that status.
+pub async fn until(
+    link: &LiveLink,
+    what: &str,
+    check: impl Fn(&[TargetStatus]) -> bool,
+) -> Vec<TargetStatus> {
+    crate::wait_watch(&mut link.status(), Duration::from_secs(20), what, |s| {
+        check(s)
     })
     .await
-    .unwrap_or_else(|_| panic!("{what}: {:?}", link.status().borrow()));
 }
 
 /// How many live links the helper in this Maya holds.

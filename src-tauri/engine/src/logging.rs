@@ -1,7 +1,12 @@
 //! Logging: tracing to stdout and to a daily rolling file in the OS log folder.
 //! The level comes from `MAYALINK_LOG` (tracing's EnvFilter syntax), `info` by default.
+//! A log file that cannot be written (a full disk) is said once per failure streak
+//! to whoever registered with [`on_write_failure`] (the app's console); the lines
+//! are dropped meanwhile, never the process.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
@@ -45,7 +50,7 @@ pub fn init(file_prefix: &str, to_stdout: bool) -> Option<WorkerGuard> {
     });
     let (file_layer, guard) = match file {
         Some(Ok(appender)) => {
-            let (writer, guard) = tracing_appender::non_blocking(appender);
+            let (writer, guard) = tracing_appender::non_blocking(Reporting::new(appender, &dir));
             (
                 Some(fmt::layer().with_ansi(false).with_writer(writer)),
                 Some(guard),
@@ -65,10 +70,104 @@ pub fn init(file_prefix: &str, to_stdout: bool) -> Option<WorkerGuard> {
     guard
 }
 
+type FailureSink = Box<dyn Fn(String) + Send + Sync>;
+
+static FAILURE_SINK: Mutex<Option<FailureSink>> = Mutex::new(None);
+
+/// `sink` hears the first failed write to the log file after good ones (and only
+/// that one until writing works again). It must not log (it runs in the writer).
+pub fn on_write_failure(sink: impl Fn(String) + Send + Sync + 'static) {
+    *FAILURE_SINK.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(sink));
+}
+
+/// The artist-facing text of a failed log write.
+pub fn write_failure_message(dir: &Path, e: &std::io::Error) -> String {
+    let full = e.raw_os_error() == Some(28);
+    format!(
+        "Mayalink could not write its log file in {} ({e}){}. Log lines are dropped until it \
+         can write again; everything else keeps working.",
+        dir.display(),
+        if full { ": the disk is full" } else { "" }
+    )
+}
+
+fn report_to_sink(message: String) {
+    eprintln!("{message}");
+    if let Some(sink) = FAILURE_SINK
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+    {
+        sink(message);
+    }
+}
+
+/// A log file writer that reports its failures (to [`on_write_failure`]'s sink).
+struct Reporting<W> {
+    inner: W,
+    dir: PathBuf,
+    failing: bool,
+    report: fn(String),
+}
+
+impl<W> Reporting<W> {
+    fn new(inner: W, dir: &Path) -> Self {
+        Self {
+            inner,
+            dir: dir.to_path_buf(),
+            failing: false,
+            report: report_to_sink,
+        }
+    }
+
+    fn outcome<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        match &r {
+            Ok(_) => self.failing = false,
+            Err(e) if !self.failing => {
+                self.failing = true;
+                (self.report)(write_failure_message(&self.dir, e));
+            }
+            Err(_) => {}
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for Reporting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.outcome(r)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.outcome(r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::usual_log_dir;
-    use std::path::PathBuf;
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_full_disk_is_reported_once_per_streak_and_never_panics() {
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            return;
+        };
+        static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let mut w = Reporting::new(full, Path::new("/logs"));
+        w.report = |m| SEEN.lock().unwrap().push(m);
+        for _ in 0..3 {
+            assert!(w.write_all(b"a line\n").is_err());
+        }
+        let seen = SEEN.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(
+            seen[0].contains("/logs") && seen[0].contains("the disk is full"),
+            "{}",
+            seen[0]
+        );
+    }
 
     #[test]
     fn logs_go_where_each_os_keeps_them() {

@@ -1,25 +1,35 @@
 //! The OS asking us to stop: Ctrl-C in a terminal, or SIGTERM from a session
 //! manager or a test harness. Hosts wait on it, then clean up every Maya.
 
-/// Resolves when the process is asked to stop.
-pub async fn requested() {
+use std::future::Future;
+
+/// Resolves when the process is asked to stop. The handlers are installed by this
+/// call, not on the first poll: a host that calls it before saying it is ready
+/// never dies of a signal sent right after (call it inside a Tokio runtime).
+pub fn requested() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut term), Some(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

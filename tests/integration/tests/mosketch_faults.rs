@@ -3,12 +3,11 @@
 //! Each ends in a clear state, with memory bounded, and the session keeps (or resumes)
 //! streaming.
 
-use futures::StreamExt;
 use mayalink_engine::mosketch::codec::{JsonItem, JsonStreamCodec};
 use mayalink_engine::mosketch::packet::{packet_objects, Packet};
 use mayalink_engine::mosketch::wire::PacketReader;
 use mayalink_engine::mosketch::{ConnectionState, MosketchConfig, MosketchSession};
-use mayalink_integration_tests::wait_watch;
+use mayalink_integration_tests::{rss_mb, wait_watch};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -66,17 +65,6 @@ fn session(port: u16) -> MosketchSession {
         ..Default::default()
     })
     .0
-}
-
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0)
-        })
-        .unwrap_or(0.0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,77 +3,15 @@
 //! over its WebSocket, a real run against the Maya emulator comes back with its
 //! output on the console stream, and SIGTERM exits cleanly.
 
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use mayalink_engine::api::{COMMANDS, STREAMS};
-use mayalink_integration_tests::{mayalink_bin, Emulator};
+use mayalink_integration_tests::serve_client::{Client, Serve};
+use mayalink_integration_tests::Emulator;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::process::Command;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-
-struct Serve {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Serve {
-    fn start() -> Serve {
-        let dir = tempfile::tempdir().unwrap();
-        let ui = dir.path().join("ui");
-        std::fs::create_dir_all(&ui).unwrap();
-        std::fs::write(
-            ui.join("index.html"),
-            "<!doctype html><title>Mayalink</title>",
-        )
-        .unwrap();
-        let mut child = Command::new(mayalink_bin())
-            .arg("serve")
-            .arg("--ui")
-            .arg(&ui)
-            .arg("--config-dir")
-            .arg(dir.path().join("config"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("mayalink serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("Mayalink UI: ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
-        Serve {
-            child,
-            url,
-            _dir: dir,
-        }
-    }
-
-    fn host_port(&self) -> String {
-        self.url
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap()
-            .to_string()
-    }
-
-    fn ws_url(&self) -> String {
-        format!("{}ws", self.url.replacen("http://", "ws://", 1))
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A raw HTTP/1.1 GET: the status code.
 fn get_status(host_port: &str, path: &str, host_header: &str) -> u16 {
@@ -101,77 +39,6 @@ fn every_request_without_the_token_or_from_another_host_is_refused() {
     // A page on another name pointing at our port (DNS rebinding) gets nothing.
     assert_eq!(get_status(&hp, &token_path, "evil.example:80"), 403);
     assert!(hp.starts_with("127.0.0.1:"), "loopback only: {hp}");
-}
-
-struct Client {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    next: u64,
-    /// Stream messages that arrived while waiting for a reply.
-    stream_messages: Vec<Value>,
-}
-
-impl Client {
-    async fn connect(serve: &Serve) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(serve.ws_url())
-            .await
-            .unwrap();
-        Client {
-            ws,
-            next: 1,
-            stream_messages: vec![],
-        }
-    }
-
-    async fn recv(&mut self) -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(20), self.ws.next())
-                .await
-                .expect("a message in time")
-                .unwrap()
-                .unwrap();
-            if let Message::Text(t) = msg {
-                return serde_json::from_str(&t).unwrap();
-            }
-        }
-    }
-
-    /// Sends `request` with a fresh id; the reply with that id.
-    async fn request(&mut self, mut request: Value) -> Value {
-        let id = self.next;
-        self.next += 1;
-        request["id"] = json!(id);
-        self.ws
-            .send(Message::Text(request.to_string().into()))
-            .await
-            .unwrap();
-        loop {
-            let v = self.recv().await;
-            if v["id"] == json!(id) {
-                return v;
-            }
-            self.stream_messages.push(v);
-        }
-    }
-
-    async fn call(&mut self, call: &str, args: Value) -> Result<Value, Value> {
-        let v = self.request(json!({"call": call, "args": args})).await;
-        match v.get("err") {
-            Some(e) => Err(e.clone()),
-            None => Ok(v["ok"].clone()),
-        }
-    }
-
-    /// `maya_run` of Python `code` in session `id`; its result.
-    async fn run_python(&mut self, id: &str, code: &str) -> Value {
-        self.call(
-            "maya_run",
-            json!({"id": id, "code": code, "lang": "python"}),
-        )
-        .await
-        .unwrap()
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -122,6 +122,8 @@ export interface Backend {
   cancelRun(id: string): Promise<void>;
   /** Mayas running on this machine with an open commandPort. */
   discover(): Promise<DiscoveredMaya[]>;
+  /** What went wrong restoring the saved sessions at start (a corrupt file kept aside…); empty when nothing. */
+  startupWarnings(): Promise<string[]>;
   /** Up to `max` lines of a session's output history from absolute line `from`. */
   consoleHistory(session: string, from: number, max: number): Promise<ConsoleHistory>;
   /** Starts the built-in Demo Maya (and Mosketch simulator) and connects to them. */
@@ -215,6 +217,7 @@ export function createBackend(t: Transport): Backend {
     runAll: (code, lang, options) => t.call("maya_run_all", { code, lang, ...(options ? { options } : {}) }),
     cancelRun: (id) => t.call("maya_cancel", { id }),
     discover: () => t.call("maya_discover", {}),
+    startupWarnings: () => t.call("startup_warnings", {}),
     consoleHistory: (session, from, max) => t.call("console_history", { session, from, max }),
     startDemo: () => t.call("demo_start", {}),
 

@@ -74,6 +74,7 @@ describe("tauri transport: the command map", () => {
     ["runAll", (b) => b.runAll("ls", "mel"), "maya_run_all", { code: "ls", lang: "mel" }],
     ["cancelRun", (b) => b.cancelRun("m1"), "maya_cancel", { id: "m1" }],
     ["discover", (b) => b.discover(), "maya_discover", {}],
+    ["startupWarnings", (b) => b.startupWarnings(), "startup_warnings", {}],
     ["consoleHistory", (b) => b.consoleHistory("m1", 0, 500), "console_history", { session: "m1", from: 0, max: 500 }],
     ["startDemo", (b) => b.startDemo(), "demo_start", {}],
     ["readFile", (b) => b.readFile("/a.py"), "editor_read_file", { path: "/a.py" }],

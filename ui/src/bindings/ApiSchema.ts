@@ -72,6 +72,11 @@ maya_cancel: [SessionIdArgs, null],
  */
 maya_discover: [DiscoverArgs, Array<DiscoveredMaya>], 
 /**
+ * What went wrong restoring the saved sessions at start (a corrupt file kept
+ * aside…), for the UI to show; empty when all went well.
+ */
+startup_warnings: [NoArgs, Array<string>], 
+/**
  * Up to `max` lines of a session's output history from absolute line `from`.
  */
 console_history: [ConsoleHistoryArgs, ConsoleHistory], editor_read_file: [PathArgs, string], editor_write_file: [WriteFileArgs, null], 

@@ -26,4 +26,14 @@ stallTimeoutMs: number, maxPacketBytes: number,
 /**
  * How many recent frames the ack latency percentiles cover.
  */
-latencySamples: number, };
+latencySamples: number, 
+/**
+ * Streaming, but no frame for this long (the connection still open): the status
+ * carries a warning until frames come again.
+ */
+silenceWarningMs: number, 
+/**
+ * A write to Mosketch (an ack, a command, a pose) that cannot complete this long
+ * means Mosketch stopped reading: the command fails and the link reconnects.
+ */
+writeTimeoutMs: number, };

@@ -17,4 +17,9 @@ following: boolean,
 /**
  * The link to this Maya ended (Maya gone, or stopped).
  */
-ended: string | null, };
+ended: string | null, 
+/**
+ * Poses go out but this Maya has applied none for a while (frozen, paused in a
+ * debugger, busy): said until it applies one again.
+ */
+stalled: string | null, };

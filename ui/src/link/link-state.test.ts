@@ -38,6 +38,7 @@ const target = (session: string, more: Partial<TargetStatus> = {}): TargetStatus
   warnings: [],
   following: false,
   ended: null,
+  stalled: null,
   ...more,
 });
 

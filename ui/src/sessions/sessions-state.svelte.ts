@@ -33,6 +33,8 @@ export class SessionsState {
   formOpen = $state(false);
   /** The discovery list is shown. */
   discoveryOpen = $state(false);
+  /** What went wrong restoring the saved sessions at start, until the artist dismisses it. */
+  startupWarnings = $state.raw<string[]>([]);
   /** Names of every session seen in this run (console lines of removed sessions keep theirs). */
   names = new Map<string, { name: string; color: string | null; demo: boolean }>();
 
@@ -53,6 +55,11 @@ export class SessionsState {
     try {
       await this.#sub.subscribe(backend, (b) => b.subscribeSessions((list) => this.#receive(list)));
       this.error = null;
+      // An engine without this command (older host) has nothing to say: not an error.
+      backend.startupWarnings().then(
+        (w) => (this.startupWarnings = w),
+        () => {},
+      );
     } catch (e) {
       this.error = toAppError(e);
       this.loaded = true;

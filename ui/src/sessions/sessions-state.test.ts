@@ -26,6 +26,20 @@ function pushedBackend() {
 }
 
 describe("SessionsState", () => {
+  it("shows what went wrong restoring the saved sessions; an engine that cannot say is not an error", async () => {
+    const warning = "Saved sessions were unreadable (EOF); the file was kept as /c/sessions.json.corrupt.";
+    const s = new SessionsState();
+    await s.attach(stubBackend({ subscribeSessions: async () => () => {}, startupWarnings: async () => [warning] }));
+    await vi.waitFor(() => expect(s.startupWarnings).toEqual([warning]));
+    s.detach();
+    const older = new SessionsState();
+    await older.attach(stubBackend({ subscribeSessions: async () => () => {} }));
+    await Promise.resolve();
+    expect(older.startupWarnings).toEqual([]);
+    expect(older.error).toBeNull();
+    older.detach();
+  });
+
   it("switches the active session at once, and a stale list does not switch it back", async () => {
     const { backend, push, resolveSet } = pushedBackend();
     const s = new SessionsState();

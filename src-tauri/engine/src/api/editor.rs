@@ -14,10 +14,9 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> AppError {
         }
         _ => "",
     };
-    AppError::new(
-        ErrorCode::Io,
-        format!("Could not {what} {}: {e}{hint}", path.display()),
-    )
+    let message = format!("Could not {what} {}: {e}{hint}", path.display());
+    tracing::warn!("{message}");
+    AppError::new(ErrorCode::Io, message)
 }
 
 pub async fn editor_read_file(_: &Engine, a: PathArgs) -> Res<String> {

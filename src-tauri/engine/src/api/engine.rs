@@ -78,6 +78,9 @@ impl Engine {
         let workspace = Workspace::new(console.clone(), store);
         let mosketch = MosketchLink::new(console.clone());
         let overrides = OverrideStore::new(config.config_dir.as_deref());
+        // A log file that cannot be written (full disk) is said on the console.
+        let hub = console.clone();
+        crate::logging::on_write_failure(move |m| hub.notice("app", m));
         Self {
             console,
             workspace,

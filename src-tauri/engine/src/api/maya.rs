@@ -56,6 +56,10 @@ pub async fn maya_discover(_: &Engine, a: DiscoverArgs) -> Res<Vec<DiscoveredMay
         .map_err(|e| AppError::internal(e.to_string()))?
 }
 
+pub async fn startup_warnings(e: &Engine, _: NoArgs) -> Res<Vec<String>> {
+    Ok(e.workspace.startup_warnings())
+}
+
 pub async fn console_history(e: &Engine, a: ConsoleHistoryArgs) -> Res<ConsoleHistory> {
     Ok(e.workspace
         .history(&a.session, a.from, a.max.min(100_000) as usize))

@@ -58,6 +58,9 @@ map::define_api! {
         maya_cancel(SessionIdArgs) -> ();
         /// Mayas running on this machine with an open commandPort.
         maya_discover(DiscoverArgs) -> Vec<DiscoveredMaya>;
+        /// What went wrong restoring the saved sessions at start (a corrupt file kept
+        /// aside…), for the UI to show; empty when all went well.
+        startup_warnings(NoArgs) -> Vec<String>;
         /// Up to `max` lines of a session's output history from absolute line `from`.
         console_history(ConsoleHistoryArgs) -> ConsoleHistory;
         editor_read_file(PathArgs) -> String;

@@ -42,6 +42,9 @@ pub struct TargetStatus {
     pub following: bool,
     /// The link to this Maya ended (Maya gone, or stopped).
     pub ended: Option<String>,
+    /// Poses go out but this Maya has applied none for a while (frozen, paused in a
+    /// debugger, busy): said until it applies one again.
+    pub stalled: Option<String>,
 }
 
 /// The handle. Dropping it stops the task; `stop` also stops the helper's receiver.
@@ -181,6 +184,7 @@ impl MayaTarget {
             last_sent: None,
             seq: 0,
             following: false,
+            unapplied_since: None,
         };
         tokio::spawn(task.run(commands_rx, cancel.clone()));
         Ok(Self {

@@ -19,6 +19,9 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+/// Poses sent and none applied for this long: the Maya is said to have stopped applying.
+const STALL_AFTER: Duration = Duration::from_millis(1500);
+
 pub(super) enum Command {
     Follow(bool, tokio::sync::oneshot::Sender<Result<(), AppError>>),
     /// A line for the artist among the target's warnings (e.g. why it was mapped again).
@@ -100,6 +103,8 @@ pub(super) struct Task {
     pub(super) last_sent: Option<(u64, u64)>,
     pub(super) seq: u32,
     pub(super) following: bool,
+    /// When the first pose after Maya's last "applied" word went out.
+    pub(super) unapplied_since: Option<Instant>,
 }
 
 impl Task {
@@ -155,9 +160,11 @@ impl Task {
                 }
                 _ = figures.tick() => {
                     let f = self.recorder.figures();
+                    let stalled = self.stall_message(&f);
                     self.status.send_if_modified(|s| {
-                        let changed = s.figures != f;
+                        let changed = s.figures != f || s.stalled != stalled;
                         s.figures = f;
+                        s.stalled = stalled;
                         changed
                     });
                 }
@@ -176,6 +183,21 @@ impl Task {
                 }
             }
         }
+    }
+
+    /// `Some` while poses go out and Maya has applied none for [`STALL_AFTER`]
+    /// (the pose sent last is the one Maya applies when it comes back: newest wins).
+    fn stall_message(&self, f: &super::stats::LinkFigures) -> Option<String> {
+        let since = self.unapplied_since?.elapsed();
+        (since >= STALL_AFTER).then(|| {
+            format!(
+                "Maya stopped applying poses {:.0} s ago (Mosketch frame {} sent, {} applied): \
+                 it may be frozen or busy. Only the newest pose is kept for it.",
+                since.as_secs_f64().floor(),
+                f.last_frame_sent,
+                f.last_frame_applied
+            )
+        })
     }
 
     fn end(&self, why: &str) {
@@ -202,7 +224,9 @@ impl Task {
             return None;
         }
         self.seq = self.seq.wrapping_add(1);
-        self.recorder.sent(self.seq, Instant::now(), snapshot.frame);
+        let now = Instant::now();
+        self.unapplied_since.get_or_insert(now);
+        self.recorder.sent(self.seq, now, snapshot.frame);
         Some(wire::encode_pose(&self.token, self.seq, &entries))
     }
 
@@ -217,6 +241,9 @@ impl Task {
             }) => {
                 self.recorder
                     .applied(seq, Instant::now(), main_thread_s, applied, superseded);
+                // Applying again: the stall (if any) is over.
+                self.unapplied_since = None;
+                self.status.send_if_modified(|s| s.stalled.take().is_some());
                 if !failures.is_empty() {
                     self.status.send_modify(|s| {
                         for (plug, why) in failures {

@@ -10,6 +10,7 @@ pub mod link;
 pub mod packet;
 pub mod pose;
 pub mod session;
+pub mod silence;
 pub mod stats;
 pub mod status;
 pub mod wire;

@@ -19,6 +19,7 @@ use super::codec::{JsonItem, JsonStreamCodec, DEFAULT_MAX_PACKET_BYTES};
 use super::command::{HierarchyAckSpelling, JointSpace, MosketchCommand, OrientMode};
 use super::packet::{encode, Hierarchy, JointSample, Packet, TYPE_JOINTS_STREAM};
 use super::pose::{PoseIndex, PoseSnapshot};
+use super::silence::SilenceWatch;
 use super::stats::{StatsRecorder, StreamStats};
 use super::status::{ConnectionState, MosketchEvent, MosketchHierarchy, MosketchStatus};
 use super::wire::PacketReader;
@@ -66,6 +67,12 @@ pub struct MosketchConfig {
     pub max_packet_bytes: usize,
     /// How many recent frames the ack latency percentiles cover.
     pub latency_samples: usize,
+    /// Streaming, but no frame for this long (the connection still open): the status
+    /// carries a warning until frames come again.
+    pub silence_warning_ms: u64,
+    /// A write to Mosketch (an ack, a command, a pose) that cannot complete this long
+    /// means Mosketch stopped reading: the command fails and the link reconnects.
+    pub write_timeout_ms: u64,
     /// The file where the ack spelling each server accepted is remembered (default
     /// [`ack_memory::default_path`]); `None`: neither read nor written. Not a setting
     /// the UI sees: the app and the CLI share the default file, tests pass their own.
@@ -94,6 +101,8 @@ impl Default for MosketchConfig {
             stall_timeout_ms: 1000,
             max_packet_bytes: DEFAULT_MAX_PACKET_BYTES,
             latency_samples: 1024,
+            silence_warning_ms: 3000,
+            write_timeout_ms: 3000,
             ack_memory: default_ack_memory(),
         }
     }
@@ -352,6 +361,8 @@ struct Conn {
     streaming: bool,
     unknown_seen: HashSet<String>,
     malformed_reported: bool,
+    silence: SilenceWatch,
+    write_timeout: Duration,
 }
 
 const STATUS_PERIOD: Duration = Duration::from_millis(250);
@@ -512,6 +523,10 @@ impl SessionTask {
             streaming: false,
             unknown_seen: HashSet::new(),
             malformed_reported: false,
+            silence: SilenceWatch::new(Duration::from_millis(
+                self.config.silence_warning_ms.max(1),
+            )),
+            write_timeout: Duration::from_millis(self.config.write_timeout_ms.max(1)),
         };
         self.emit(MosketchEvent::Connected {
             address: self.address.clone(),
@@ -557,6 +572,7 @@ impl SessionTask {
                 }
                 _ = tick.tick() => {
                     self.refresh_stats();
+                    self.check_silence(&mut conn);
                     Ok(())
                 }
             };
@@ -576,13 +592,49 @@ impl SessionTask {
         result
     }
 
+    /// One packet to Mosketch. A write that cannot finish in `write_timeout` (Mosketch
+    /// stopped reading and the socket's buffers are full) ends the connection: half a
+    /// packet would desynchronise the stream anyway.
     async fn write(conn: &mut Conn, bytes: &[u8]) -> Result<(), AppError> {
-        conn.wr.write_all(bytes).await.map_err(|e| {
-            AppError::new(
-                ErrorCode::Unreachable,
-                format!("Could not write to Mosketch: {e}"),
-            )
-        })
+        match tokio::time::timeout(conn.write_timeout, conn.wr.write_all(bytes)).await {
+            Ok(r) => r.map_err(|e| {
+                AppError::new(
+                    ErrorCode::Unreachable,
+                    format!("Could not write to Mosketch: {e}"),
+                )
+            }),
+            Err(_) => Err(AppError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "Mosketch stopped reading what Mayalink sends (nothing could be written for \
+                     {:.1} s): the command was not sent; reconnecting.",
+                    conn.write_timeout.as_secs_f64()
+                ),
+            )),
+        }
+    }
+
+    /// Streaming, connection open, no frame for a while: say so once (status warning
+    /// and a notice); [`Self::frame_arrived`] takes it back.
+    fn check_silence(&mut self, conn: &mut Conn) {
+        if !conn.streaming {
+            return;
+        }
+        if let Some(message) = conn.silence.check(std::time::Instant::now()) {
+            tracing::warn!(address = %self.address, "{message}");
+            self.status_tx
+                .send_modify(|s| s.warning = Some(message.clone()));
+            self.emit(MosketchEvent::Notice { message });
+        }
+    }
+
+    /// `at`: when the frame was decoded (no extra clock read per frame).
+    fn frame_arrived(&mut self, conn: &mut Conn, at: Instant) {
+        if let Some(message) = conn.silence.frame(at.into_std()) {
+            tracing::info!(address = %self.address, "{message}");
+            self.status_tx.send_modify(|s| s.warning = None);
+            self.emit(MosketchEvent::Notice { message });
+        }
     }
 
     /// A complete, syntactically valid JSON value (validated without being built). A
@@ -598,6 +650,7 @@ impl SessionTask {
         let acked = is_frame(&raw);
         if acked {
             Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
+            self.frame_arrived(conn, decoded_at);
             let acked_at = Instant::now();
             self.stats.ack_written(acked_at - decoded_at);
             let back_to_back = self
@@ -650,6 +703,7 @@ impl SessionTask {
                 // (on_raw already sent it for a plain frame).
                 Self::write(conn, encode::JOINTS_STREAM_ACK).await?;
                 self.stats.ack_written(decoded_at.elapsed());
+                self.frame_arrived(conn, decoded_at);
             }
             match p.into_packet() {
                 Err(reason) => self.on_malformed(conn, reason),

@@ -87,6 +87,9 @@ pub struct Workspace {
     /// Bumped on every change of the session list or a session's status.
     changed: Arc<watch::Sender<u64>>,
     session_config: Arc<dyn Fn(SessionConfig) -> SessionConfig + Send + Sync>,
+    /// What went wrong restoring the saved sessions (a corrupt file kept aside…),
+    /// kept for the UI, which may connect long after the start.
+    startup_warnings: Arc<Mutex<Vec<String>>>,
 }
 
 fn new_id() -> String {
@@ -109,6 +112,7 @@ impl Workspace {
             store,
             changed: Arc::new(watch::channel(0).0),
             session_config: Arc::new(|c| c),
+            startup_warnings: Arc::default(),
         }
     }
 
@@ -138,7 +142,12 @@ impl Workspace {
         let Some(path) = &self.store else { return };
         let (saved, warning) = saved::load(path);
         if let Some(w) = warning {
-            self.hub.notice("app", w);
+            tracing::warn!("{w}");
+            self.hub.notice("app", w.clone());
+            self.startup_warnings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(w);
         }
         for s in saved.sessions {
             if let Ok(view) = self.insert(s.id, s.spec.clone(), false) {
@@ -156,6 +165,14 @@ impl Workspace {
         }
         drop(inner);
         self.bump();
+    }
+
+    /// What went wrong restoring the saved sessions at start (empty: nothing).
+    pub fn startup_warnings(&self) -> Vec<String> {
+        self.startup_warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn persist(&self) {
@@ -178,13 +195,17 @@ impl Workspace {
             }
         };
         if let Err(e) = saved::save(path, &snapshot) {
-            self.hub.notice(
-                "app",
-                format!(
-                    "Could not save your sessions to {}: {e}. They stay open in this window.",
-                    path.display()
-                ),
+            let full = if e.raw_os_error() == Some(28) {
+                " (the disk is full: free some space; the next change saves them again)"
+            } else {
+                ""
+            };
+            let message = format!(
+                "Could not save your sessions to {}: {e}{full}. They stay open in this window.",
+                path.display()
             );
+            tracing::warn!("{message}");
+            self.hub.notice("app", message);
         }
     }
 

@@ -69,12 +69,18 @@ pub fn load(path: &Path) -> (SavedSessions, Option<String>) {
             Ok(s) => (s, None),
             Err(e) => {
                 let aside = path.with_extension("json.corrupt");
-                let _ = std::fs::rename(path, &aside);
+                let kept = match std::fs::rename(path, &aside) {
+                    Ok(()) => format!("the file was kept as {}", aside.display()),
+                    // Left in place: the next save replaces it, so say where it is now.
+                    Err(re) => format!(
+                        "it could not be set aside ({re}) and stays at {} until the next save",
+                        path.display()
+                    ),
+                };
                 (
                     SavedSessions::default(),
                     Some(format!(
-                        "Saved sessions were unreadable ({e}); kept as {}",
-                        aside.display()
+                        "Saved sessions were unreadable ({e}); {kept}. Mayalink started without them."
                     )),
                 )
             }

@@ -108,13 +108,15 @@ async fn serve(a: Args) -> ExitCode {
             }
         });
     }
+    // Listening for SIGTERM before saying we are up.
+    let stop = mayalink_engine::shutdown::requested();
     println!("Mayalink UI: http://127.0.0.1:{port}/{token}/");
     // Open WebSockets never end by themselves: stop serving at once when asked.
     tokio::select! {
         served = axum::serve(listener, app) => if let Err(e) = served {
             eprintln!("mayalink serve: {e}");
         },
-        _ = mayalink_engine::shutdown::requested() => {}
+        _ = stop => {}
     }
     // Every Maya this run touched loses its callback before we exit.
     engine.shutdown().await;
