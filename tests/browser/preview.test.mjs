@@ -141,7 +141,7 @@ describe("preview: the live character", () => {
     await saveScreenshot(page, "preview-dark");
   });
 
-  test("clicking a joint in 3D picks it (raycast on the instanced joints); clicking empty space clears the pick", async () => {
+  test("clicking a joint in 3D picks it (a ray against the joint spheres as drawn); clicking empty space clears the pick", async () => {
     const { page } = app;
     for (const name of ["Head", "LeftLeg", "RightFoot"]) {
       const p = await page.evaluate((n) => window.__mayalinkPreview.projectJoint(n), name);
