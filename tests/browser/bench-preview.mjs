@@ -4,7 +4,7 @@
 // the harness disables the GPU) for ~10 s, and reports:
 //   - frame time: the interval between consecutive browser frames (a measuring rAF loop), p50/p95/p99
 //   - preview frames: the interval between frames the preview rendered, and the work per rendered
-//     frame (world-transform pass + instance update + three.js render), p50/p95/p99
+//     frame (world-transform pass + vertex update + three.js render), p50/p95/p99
 //   - draw calls per frame (renderer.info.render.calls), triangles, frames/s received and drawn
 // Goal: 200 joints at 120 Hz with p95 frame time ≤ 16.7 ms: the simulator's creature (200
 // joints) by default; also --character humanoid (65) or fish (14).

@@ -141,7 +141,7 @@ describe("preview: the live character", () => {
     await saveScreenshot(page, "preview-dark");
   });
 
-  test("clicking a joint in 3D picks it (raycast on the instanced joints); clicking empty space clears the pick", async () => {
+  test("clicking a joint in 3D picks it (a ray against the joint spheres as drawn); clicking empty space clears the pick", async () => {
     const { page } = app;
     for (const name of ["Head", "LeftLeg", "RightFoot"]) {
       const p = await page.evaluate((n) => window.__mayalinkPreview.projectJoint(n), name);
@@ -379,6 +379,27 @@ describe("preview: a 200-joint creature at 120 Hz, with garbage and partial fram
       assert.equal(i.joints, 200);
       assert.ok(i.drawCalls <= 4, `${i.drawCalls} draw calls for 200 joints`);
       assert.equal(await page.getByTestId("joint-row").count(), 200);
+      // The joint table: rows in sight take new values about ten times a second, rows far
+      // out of sight once a second (200 rows of text ten times a second cost frames), and a
+      // row scrolled into sight shows the newest values at once.
+      const changes = (row, ms) =>
+        page.evaluate(
+          ([row, ms]) =>
+            new Promise((resolve) => {
+              let count = 0;
+              const el = document.querySelectorAll('[data-testid="joint-row"] .vals')[row];
+              const watch = new MutationObserver(() => count++);
+              watch.observe(el, { subtree: true, characterData: true, childList: true });
+              setTimeout(() => (watch.disconnect(), resolve(count)), ms);
+            }),
+          [row, ms],
+        );
+      const [first, far] = await Promise.all([changes(0, 3000), changes(190, 3000)]);
+      assert.ok(first >= 8, `the first row took new values ${first} times in 3 s`);
+      assert.ok(far <= 4, `a row far out of sight took new values ${far} times in 3 s`);
+      await page.locator('[data-testid="joint-row"]').nth(190).scrollIntoViewIfNeeded();
+      const inSight = await changes(190, 3000);
+      assert.ok(inSight >= 8, `the same row, scrolled into sight, took new values ${inSight} times in 3 s`);
       const [partial, unknown, malformed] = (await MONITOR(page, "mosketch-counts").innerText()).split("·").map(Number);
       assert.ok(partial > 0, `partial frames counted (${partial})`);
       assert.ok(unknown + malformed > 0, `garbage counted: ${unknown} unknown, ${malformed} malformed`);

@@ -1,7 +1,7 @@
 // The three.js viewport of the pose preview: a dark DCC-style view (Y up, metres) with a
 // floor grid and coloured axes, orbit / pan / zoom, "frame the character", and the skeleton
-// drawn with two instanced meshes (one for every joint sphere, one for every bone) — three
-// draw calls with the grid, whatever the joint count. World transforms come from
+// drawn with two meshes (./joint-spheres: every joint a ray-traced sphere; ./bone-mesh: every
+// bone) — three draw calls with the grid, whatever the joint count. World transforms come from
 // ./pose-math's one-pass solver. It renders only when something changed (a new pose, an
 // interaction, a resize, a selection): no continuous loop, and only the newest pose is kept.
 import {
@@ -10,19 +10,15 @@ import {
   BufferGeometry,
   Color,
   DirectionalLight,
-  DynamicDrawUsage,
   Fog,
   HemisphereLight,
-  InstancedMesh,
   LineBasicMaterial,
   LineSegments,
   Matrix4,
-  MeshStandardMaterial,
   PerspectiveCamera,
   Quaternion,
   Raycaster,
   Scene,
-  SphereGeometry,
   Vector2,
   Vector3,
   WebGLRenderer,
@@ -32,6 +28,8 @@ import type { JointSpace } from "../bindings/JointSpace";
 import type { OrientMode } from "../bindings/OrientMode";
 import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
+import { BoneMesh } from "./bone-mesh";
+import { JointSpheres, type SceneLights } from "./joint-spheres";
 import { type LocalSample, SolverSkeleton, jointSample, solveWorld } from "./pose-math";
 import { bindPose } from "./skeleton-source";
 
@@ -68,30 +66,6 @@ export interface FrameTimes {
   work: number[];
   /** Milliseconds between consecutive rendered frames. */
   intervals: number[];
-}
-
-/** A bone: a flat-shaded octahedron from (0,0,0) to (0,1,0), widest at 12 % of its length. */
-function boneGeometry(): BufferGeometry {
-  const w = 0.085;
-  const h = 0.12;
-  const ring: Array<[number, number, number]> = [
-    [w, h, 0],
-    [0, h, -w],
-    [-w, h, 0],
-    [0, h, w],
-  ];
-  const tip0: [number, number, number] = [0, 0, 0];
-  const tip1: [number, number, number] = [0, 1, 0];
-  const tris: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const a = ring[i]!;
-    const b = ring[(i + 1) % 4]!;
-    tris.push(...tip0, ...b, ...a, ...a, ...b, ...tip1);
-  }
-  const g = new BufferGeometry();
-  g.setAttribute("position", new BufferAttribute(new Float32Array(tris), 3));
-  g.computeVertexNormals();
-  return g;
 }
 
 /** Floor grid (minor / major lines) and the X (red), Z (blue) axes plus a small Y (green) one. */
@@ -152,8 +126,10 @@ export class PoseViewport {
 
   #cb: ViewportCallbacks;
   #grid: LineSegments;
-  #joints: InstancedMesh | null = null;
-  #bones: InstancedMesh | null = null;
+  #lights: SceneLights;
+  #antialias: boolean;
+  #joints: JointSpheres | null = null;
+  #bones: BoneMesh | null = null;
   #skeleton: SolverSkeleton | null = null;
   #radius = new Float32Array(0);
   /** For each bone instance, its child joint (the bone runs parent → child). */
@@ -196,9 +172,10 @@ export class PoseViewport {
     // Multisampling is cheap on a GPU but dominates the frame on a software rasteriser
     // (SwiftShader, llvmpipe): there the view goes without it, at one pixel per CSS pixel.
     this.software = isSoftwareRenderer();
+    this.#antialias = !this.software;
     this.renderer = new WebGLRenderer({
       canvas,
-      antialias: !this.software,
+      antialias: this.#antialias,
       alpha: false,
       preserveDrawingBuffer: false,
       powerPreference: "high-performance",
@@ -208,12 +185,14 @@ export class PoseViewport {
     this.scene.background = new Color(VIEWPORT_COLORS.background);
     this.scene.fog = new Fog(VIEWPORT_COLORS.background, 9, 24);
 
-    this.scene.add(new HemisphereLight(0xdfe8ff, 0x3a3328, 1.5));
-    this.scene.add(new AmbientLight(0xffffff, 0.25));
+    const hemisphere = new HemisphereLight(0xdfe8ff, 0x3a3328, 1.5);
+    const ambient = new AmbientLight(0xffffff, 0.25);
+    this.scene.add(hemisphere, ambient);
     // A headlight: shading stays readable from any side while orbiting.
     const key = new DirectionalLight(0xffffff, 1.6);
     key.position.set(0.4, 0.6, 1);
     this.camera.add(key);
+    this.#lights = { hemisphere, ambient, key };
     this.scene.add(this.camera);
 
     this.#grid = gridLines(10, 0.25, 1);
@@ -308,22 +287,14 @@ export class PoseViewport {
     }
     this.#boneChild = Int32Array.from(bones);
 
-    const jointMat = new MeshStandardMaterial({ color: 0xffffff, roughness: 0.45, metalness: 0.05 });
-    // Joints are a few pixels wide: a light sphere, lighter still for big skeletons.
-    const joints = new InstancedMesh(n > 120 ? new SphereGeometry(1, 12, 8) : new SphereGeometry(1, 16, 10), jointMat, n);
-    joints.instanceMatrix.setUsage(DynamicDrawUsage);
-    joints.frustumCulled = false;
-    joints.renderOrder = 2;
-    const boneMat = new MeshStandardMaterial({ color: 0xffffff, roughness: 0.6, metalness: 0.0, flatShading: true });
-    const boneMesh = new InstancedMesh(boneGeometry(), boneMat, Math.max(1, bones.length));
-    boneMesh.count = bones.length;
-    boneMesh.instanceMatrix.setUsage(DynamicDrawUsage);
-    boneMesh.frustumCulled = false;
-    boneMesh.renderOrder = 1;
+    const joints = new JointSpheres(n, this.#lights, this.#antialias);
+    joints.mesh.renderOrder = 2;
+    const boneMesh = new BoneMesh(bones.length);
+    boneMesh.mesh.renderOrder = 1;
     this.#joints = joints;
     this.#bones = boneMesh;
     this.#paint();
-    this.scene.add(boneMesh, joints);
+    this.scene.add(boneMesh.mesh, joints.mesh);
     this.#poseDirty = true;
     this.#applyPose();
     if (frame) {
@@ -366,7 +337,7 @@ export class PoseViewport {
     const c = this.#color;
     for (let i = 0; i < sk.count; i++) {
       c.setHex(i === this.#selected ? VIEWPORT_COLORS.selected : VIEWPORT_COLORS.joint);
-      joints.setColorAt(i, c);
+      joints.setColor(i, c);
     }
     for (let b = 0; b < this.#boneChild.length; b++) {
       const child = this.#boneChild[b]!;
@@ -380,10 +351,10 @@ export class PoseViewport {
             : /^(Right|R_|r_)|_R$|\.R$/.test(name)
               ? VIEWPORT_COLORS.boneRight
               : VIEWPORT_COLORS.bone;
-      bones.setColorAt(b, c.setHex(hex));
+      bones.setColor(b, c.setHex(hex));
     }
-    if (joints.instanceColor) joints.instanceColor.needsUpdate = true;
-    if (bones.instanceColor) bones.instanceColor.needsUpdate = true;
+    joints.commitColors();
+    bones.commitColors();
   }
 
   #applyPose() {
@@ -417,14 +388,9 @@ export class PoseViewport {
     );
     const pos = this.#pos;
     const m = this.#m;
-    const e = m.elements;
     for (let i = 0; i < sk.count; i++) {
       const r = this.#radius[i]! * (i === this.#selected ? 1.45 : 1);
-      e[0] = r; e[1] = 0; e[2] = 0; e[3] = 0;
-      e[4] = 0; e[5] = r; e[6] = 0; e[7] = 0;
-      e[8] = 0; e[9] = 0; e[10] = r; e[11] = 0;
-      e[12] = pos[3 * i]!; e[13] = pos[3 * i + 1]!; e[14] = pos[3 * i + 2]!; e[15] = 1;
-      this.#joints.setMatrixAt(i, m);
+      this.#joints.set(i, pos[3 * i]!, pos[3 * i + 1]!, pos[3 * i + 2]!, r);
     }
     const rot = this.#rot;
     const q = this.#q;
@@ -449,12 +415,10 @@ export class PoseViewport {
         this.#s.set(len, len, len);
       }
       m.compose(from, q, this.#s);
-      this.#bones.setMatrixAt(b, m);
+      this.#bones.set(b, m);
     }
-    this.#joints.instanceMatrix.needsUpdate = true;
-    this.#bones.instanceMatrix.needsUpdate = true;
-    this.#joints.boundingSphere = null;
-    this.#bones.boundingSphere = null;
+    this.#joints.commitPositions();
+    this.#bones.commitPositions();
     if (refit) {
       this.#frameOnPose = false;
       this.frameCharacter(true);
@@ -478,7 +442,7 @@ export class PoseViewport {
     return { x: rect.left + ((v.x + 1) / 2) * rect.width, y: rect.top + ((1 - v.y) / 2) * rect.height };
   }
 
-  /** The joint under a client-space point: a ray against the joint spheres, else the nearest within 12 px. */
+  /** The joint under a client-space point: a ray against the joint spheres as drawn, else the nearest within 12 px. */
   pick(clientX: number, clientY: number): number {
     const joints = this.#joints;
     if (!joints || !this.#skeleton) return -1;
@@ -487,9 +451,8 @@ export class PoseViewport {
     const ndc = new Vector2(((clientX - rect.left) / rect.width) * 2 - 1, -((clientY - rect.top) / rect.height) * 2 + 1);
     const ray = new Raycaster();
     ray.setFromCamera(ndc, this.camera);
-    joints.computeBoundingSphere();
-    const hit = ray.intersectObject(joints, false)[0];
-    if (hit && hit.instanceId !== undefined) return hit.instanceId;
+    const hit = joints.raycast(ray.ray);
+    if (hit >= 0) return hit;
     let best = -1;
     let bestD = PICK_RADIUS_PX;
     for (let i = 0; i < this.#skeleton.count; i++) {
@@ -638,12 +601,10 @@ export class PoseViewport {
   };
 
   #disposeMeshes() {
-    for (const mesh of [this.#joints, this.#bones]) {
-      if (!mesh) continue;
-      this.scene.remove(mesh);
-      mesh.geometry.dispose();
-      (mesh.material as MeshStandardMaterial).dispose();
-      mesh.dispose();
+    for (const part of [this.#joints, this.#bones]) {
+      if (!part) continue;
+      this.scene.remove(part.mesh);
+      part.dispose();
     }
     this.#joints = null;
     this.#bones = null;
