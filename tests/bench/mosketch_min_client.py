@@ -3,7 +3,8 @@
 
 What a straightforward script does: read lines from the socket, json.loads each,
 answer the handshake, and ack every JointsStream right after parsing it. Prints one
-JSON line: {"frames": N, "seconds": S, "fps": F} measured after a warm-up.
+JSON line: {"frames": N, "seconds": S, "fps": F, "cpu_s": C} measured after a
+warm-up (C: this process's CPU time over those frames, time.process_time()).
 """
 import argparse
 import json
@@ -24,6 +25,7 @@ def main():
     reader = sock.makefile("rb")
     first = None
     start = None
+    cpu_start = 0.0
     frames = 0
     for line in reader:
         msg = json.loads(line)
@@ -38,6 +40,7 @@ def main():
             elif start is None:
                 if now - first >= args.warmup:
                     start = now
+                    cpu_start = time.process_time()
             else:
                 frames += 1
                 if now - start >= args.seconds:
@@ -47,8 +50,9 @@ def main():
         elif kind == "JointsUuids":
             sock.sendall(b'{"Type":"JointsUuidsAck"}')
     elapsed = time.perf_counter() - start if start else 0.0
+    cpu = time.process_time() - cpu_start if start else 0.0
     sock.close()
-    print(json.dumps({"frames": frames, "seconds": elapsed, "fps": frames / elapsed if elapsed else 0.0}))
+    print(json.dumps({"frames": frames, "seconds": elapsed, "fps": frames / elapsed if elapsed else 0.0, "cpu_s": cpu}))
 
 
 if __name__ == "__main__":

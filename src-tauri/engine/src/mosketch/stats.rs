@@ -37,6 +37,9 @@ pub(crate) struct StatsRecorder {
     next_latency: usize,
     capacity: usize,
     last_frame: Option<Instant>,
+    /// New latency samples since the percentiles were last computed (an idle
+    /// stream's refreshes then cost no sort).
+    latencies_changed: bool,
 }
 
 const FPS_WINDOW: Duration = Duration::from_secs(1);
@@ -51,11 +54,13 @@ impl StatsRecorder {
             next_latency: 0,
             capacity,
             last_frame: None,
+            latencies_changed: false,
         }
     }
 
     pub fn ack_written(&mut self, latency: Duration) {
         let ns = latency.as_nanos().min(u32::MAX as u128) as u32;
+        self.latencies_changed = true;
         if self.latencies_ns.len() < self.capacity {
             self.latencies_ns.push(ns);
         } else {
@@ -113,10 +118,12 @@ impl StatsRecorder {
         s.last_frame_age_ms = self
             .last_frame
             .map(|t| now.duration_since(t).as_millis() as u64);
-        let (p50, p99) = percentiles(&self.latencies_ns);
-        s.ack_latency_p50_us = p50;
-        s.ack_latency_p99_us = p99;
-        s.ack_latency_samples = self.latencies_ns.len() as u32;
+        if std::mem::take(&mut self.latencies_changed) {
+            let (p50, p99) = percentiles(&self.latencies_ns);
+            s.ack_latency_p50_us = p50;
+            s.ack_latency_p99_us = p99;
+            s.ack_latency_samples = self.latencies_ns.len() as u32;
+        }
         &self.stats
     }
 }

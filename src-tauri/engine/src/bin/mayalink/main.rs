@@ -3,6 +3,7 @@
 
 mod bench_link;
 mod bench_maya;
+mod bench_mosketch;
 mod bench_output;
 mod link_cmd;
 mod maya_cmd;
