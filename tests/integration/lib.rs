@@ -3,6 +3,7 @@
 //! The tests themselves are in `tests/`.
 
 pub mod link_world;
+pub mod scripted_mosketch;
 pub mod serve_client;
 
 use mayalink_engine::maya::{Language, MayaSession, RunOptions, RunResult};

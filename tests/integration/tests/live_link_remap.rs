@@ -58,19 +58,46 @@ async fn hips_rotate(s: &MayaSession) -> String {
     .unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_character_in_mosketch_is_mapped_again_and_drives_maya() {
+/// The test's world: the simulator at 30 Hz, one emulated Maya holding `scene`'s
+/// joints, a session on each (the folder and the processes live as long as it).
+struct World {
+    _dir: tempfile::TempDir,
+    _emu: Emulator,
+    sim: mayalink_engine::simulators::MosketchSimulator,
+    m: std::sync::Arc<mayalink_engine::mosketch::MosketchSession>,
+    s: std::sync::Arc<MayaSession>,
+}
+
+async fn world(scene: fn(&std::path::Path) -> std::path::PathBuf) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let emu = Emulator::start(&["--scene", humanoid_and_fish(dir.path()).to_str().unwrap()]);
+    let emu = Emulator::start(&["--scene", scene(dir.path()).to_str().unwrap()]);
     let sim = sim_at(30.0).await;
     let m = mosketch(&sim).await;
     let s = maya(&emu).await;
-    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    World {
+        _dir: dir,
+        _emu: emu,
+        sim,
+        m,
+        s,
+    }
+}
+
+/// A link from `w`'s Mosketch into its Maya, once Maya has applied a few frames.
+async fn linked(w: &World) -> LiveLink {
+    let link = LiveLink::start(w.m.clone(), vec![spec(&w.s)])
+        .await
+        .unwrap();
+    until(&link, "frames applied", |s| s[0].figures.frames_applied > 3).await;
+    link
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_character_in_mosketch_is_mapped_again_and_drives_maya() {
+    let w = world(humanoid_and_fish).await;
+    let (sim, s) = (&w.sim, &w.s);
+    let link = linked(&w).await;
     assert_eq!(link.status().borrow()[0].mapping.pairs.len(), 65);
-    until(&link, "humanoid frames applied", |s| {
-        s[0].figures.frames_applied > 3
-    })
-    .await;
 
     sim.set_character(CharacterKind::Fish);
     let fish: Vec<String> = Character::new(CharacterKind::Fish).names().to_vec();
@@ -97,26 +124,22 @@ async fn a_new_character_in_mosketch_is_mapped_again_and_drives_maya() {
         "{warnings:?}"
     );
     // One link in Maya: the humanoid's was stopped before the fish's started.
-    assert_eq!(helper_links(&s).await, "1");
+    assert_eq!(helper_links(s).await, "1");
     link.stop().await;
-    assert_eq!(helper_links(&s).await, "0");
+    assert_eq!(helper_links(s).await, "0");
     let _ = s.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_scene_opened_in_maya_is_mapped_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = Emulator::start(&["--scene", humanoid(dir.path()).to_str().unwrap()]);
-    let sim = sim_at(30.0).await;
-    let m = mosketch(&sim).await;
-    let s = maya(&emu).await;
-    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
-    until(&link, "frames applied", |s| s[0].figures.frames_applied > 3).await;
+    let w = world(humanoid).await;
+    let s = &w.s;
+    let link = linked(&w).await;
 
     // The artist opens another shot: a fresh scene holding only Hips and Spine
     // (one command, as opening a file is one step on Maya's main thread).
     run_ok(
-        &s,
+        s,
         "import maya.cmds as c\nc.file(new=True, force=True)\nc.select(clear=True)\n\
          c.joint(name='Hips', position=(0, 100, 0))\nc.joint(name='Spine', position=(0, 110, 0))\n\
          c.file(rename='shot_020.ma')",
@@ -137,26 +160,22 @@ async fn another_scene_opened_in_maya_is_mapped_again() {
     );
     assert_eq!(st.mapping.unmapped_mosketch.len(), 63);
     // The new Hips moves with Mosketch.
-    let a = hips_rotate(&s).await;
+    let a = hips_rotate(s).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_ne!(a, hips_rotate(&s).await, "Hips follows Mosketch");
+    assert_ne!(a, hips_rotate(s).await, "Hips follows Mosketch");
     link.stop().await;
-    assert_eq!(helper_links(&s).await, "0");
+    assert_eq!(helper_links(s).await, "0");
     let _ = s.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scene_where_nothing_maps_ends_that_maya_with_why_and_mosketch_streams_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = Emulator::start(&["--scene", humanoid(dir.path()).to_str().unwrap()]);
-    let sim = sim_at(30.0).await;
-    let m = mosketch(&sim).await;
-    let s = maya(&emu).await;
-    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
-    until(&link, "frames applied", |s| s[0].figures.frames_applied > 3).await;
+    let w = world(humanoid).await;
+    let (m, s) = (&w.m, &w.s);
+    let link = linked(&w).await;
 
     run_ok(
-        &s,
+        s,
         "import maya.cmds as c\nc.file(new=True, force=True)\nc.file(rename='props.ma')",
         Language::Python,
     )
@@ -172,7 +191,7 @@ async fn a_scene_where_nothing_maps_ends_that_maya_with_why_and_mosketch_streams
     let err = link.send_maya_pose(0).await.unwrap_err();
     assert!(err.message.contains("has ended"), "{}", err.message);
     // Nothing of the link is left in Maya, and Mosketch keeps streaming.
-    assert_eq!(helper_links(&s).await, "0");
+    assert_eq!(helper_links(s).await, "0");
     let frame = m.pose().borrow().frame;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(m.pose().borrow().frame > frame);
@@ -182,11 +201,8 @@ async fn a_scene_where_nothing_maps_ends_that_maya_with_why_and_mosketch_streams
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mosketchs_streaming_settings_are_given_back_when_the_link_stops() {
-    let dir = tempfile::tempdir().unwrap();
-    let emu = Emulator::start(&["--scene", humanoid(dir.path()).to_str().unwrap()]);
-    let sim = sim_at(30.0).await;
-    let m = mosketch(&sim).await;
-    let s = maya(&emu).await;
+    let w = world(humanoid).await;
+    let (sim, m, s) = (&w.sim, &w.m, &w.s);
     // The artist streams world space without joint orients for some other tool.
     m.set_joint_space(JointSpace::World).await.unwrap();
     m.set_orient_mode(OrientMode::Discard).await.unwrap();
@@ -228,7 +244,7 @@ async fn mosketchs_streaming_settings_are_given_back_when_the_link_stops() {
     ];
     let before = received_ending(ARTISTS).await.len();
 
-    let link = LiveLink::start(m.clone(), vec![spec(&s)]).await.unwrap();
+    let link = LiveLink::start(m.clone(), vec![spec(s)]).await.unwrap();
     let st = wait_watch(&mut m.status(), LIMIT, "Parent space, orients kept", |s| {
         s.joint_space == JointSpace::Parent && s.orient_mode == OrientMode::Keep
     })

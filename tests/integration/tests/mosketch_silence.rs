@@ -4,53 +4,18 @@
 //! app sends (the command fails with a timeout, the link reconnects and streams).
 
 use mayalink_engine::error::ErrorCode;
-use mayalink_engine::mosketch::codec::{JsonItem, JsonStreamCodec};
-use mayalink_engine::mosketch::packet::{packet_objects, Packet};
+use mayalink_engine::mosketch::packet::Packet;
 use mayalink_engine::mosketch::wire::PacketReader;
 use mayalink_engine::mosketch::{
     ConnectionState, JointSample, MosketchConfig, MosketchEvent, MosketchSession,
 };
+use mayalink_integration_tests::scripted_mosketch::{handshaken, next_packet, server, FRAME};
 use mayalink_integration_tests::wait_watch;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 const LIMIT: Duration = Duration::from_secs(20);
-const FRAME: &[u8] = b"{\"Type\":\"JointsStream\",\"Joints\":[{\"Name\":\"Spine\",\"Anatom\":5,\"R\":[0.0,0.6,0.0,0.8]}]}\n";
-
-async fn next_packet(reader: &mut PacketReader<OwnedReadHalf>) -> Packet {
-    loop {
-        match tokio::time::timeout(LIMIT, reader.next())
-            .await
-            .expect("a packet in time")
-            .expect("open")
-            .unwrap()
-        {
-            JsonItem::Value(v) => {
-                return Packet::from_object(packet_objects(v).unwrap().remove(0)).unwrap()
-            }
-            JsonItem::Malformed(_) => continue,
-        }
-    }
-}
-
-/// Accepts one client and takes it through the handshake.
-async fn handshaken(
-    listener: &tokio::net::TcpListener,
-) -> (PacketReader<OwnedReadHalf>, OwnedWriteHalf) {
-    let (stream, _) = listener.accept().await.unwrap();
-    let (rd, mut wr) = stream.into_split();
-    let mut reader = PacketReader::new(rd, JsonStreamCodec::default(), None);
-    wr.write_all(b"{\"Type\":\"Hierarchy\",\"Joints\":[\"Hips\",\"Spine\"]}\n")
-        .await
-        .unwrap();
-    while !matches!(next_packet(&mut reader).await, Packet::HierarchyAck(_)) {}
-    wr.write_all(b"{\"Type\":\"JointsUuids\",\"Joints\":[{\"Hips\":\"h\"},{\"Spine\":\"s\"}]}\n")
-        .await
-        .unwrap();
-    assert_eq!(next_packet(&mut reader).await, Packet::JointsUuidsAck);
-    (reader, wr)
-}
 
 /// `n` frames, each after the previous one's ack (Mosketch's flow control).
 async fn frames(reader: &mut PacketReader<OwnedReadHalf>, wr: &mut OwnedWriteHalf, n: usize) {
@@ -58,12 +23,6 @@ async fn frames(reader: &mut PacketReader<OwnedReadHalf>, wr: &mut OwnedWriteHal
         wr.write_all(FRAME).await.unwrap();
         while next_packet(reader).await != Packet::JointsStreamAck {}
     }
-}
-
-async fn server() -> (tokio::net::TcpListener, u16) {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = l.local_addr().unwrap().port();
-    (l, port)
 }
 
 fn config(port: u16) -> MosketchConfig {
