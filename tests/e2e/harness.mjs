@@ -51,7 +51,10 @@ export async function startApp({ args = [], env = {}, home: reuseHome } = {}) {
     detached: true,
     // A private data/config home: tests never see (or change) the user's sessions.
     env: { ...process.env, XDG_DATA_HOME: path.join(home, "data"), XDG_CONFIG_HOME: path.join(home, "config"),
-      MAYALINK_LOG_DIR: path.join(home, "logs"), ...env },
+      MAYALINK_LOG_DIR: path.join(home, "logs"),
+      // The check for updates at start goes to a closed local port, never to the internet
+      // (debug builds only read it; tests/e2e/updater.test.mjs points it at its own server).
+      MAYALINK_UPDATE_ENDPOINT: "http://127.0.0.1:9/latest.json", ...env },
   });
   await waitForPort(port, 10_000);
   const driver = await new Builder()
