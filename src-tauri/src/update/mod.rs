@@ -15,6 +15,8 @@ use std::time::Duration;
 use mayalink_engine::AppError;
 use serde::Serialize;
 use tauri::ipc::Channel;
+#[cfg(windows)]
+use tauri::Manager;
 use tauri::{AppHandle, State};
 use tauri_plugin_updater::Update;
 use ts_rs::TS;
@@ -182,11 +184,19 @@ pub async fn update_install<R: tauri::Runtime>(
         }
     };
     tracing::info!(version = %update.version, "installing the update");
+    // On Windows `install` starts the installer and ends this process itself, past
+    // RunEvent::Exit: take Mayalink's callbacks out of every Maya first.
+    #[cfg(windows)]
+    if let Some(engine) = app.try_state::<mayalink_engine::api::Engine>() {
+        engine.inner().clone().shutdown().await;
+    }
     // `install` verifies the bytes again and writes files (or starts the Windows installer).
     tauri::async_runtime::spawn_blocking(move || update.install(package))
         .await
         .map_err(|e| AppError::internal(format!("The installer stopped: {e}")))?
         .map_err(errors::from_updater)?;
+    // From a command's thread this exits through RunEvent::Exit (the engine shuts down
+    // there, the single-instance lock is released), then starts the new version.
     app.restart()
 }
 
