@@ -2,7 +2,7 @@
 // Each test file gets its own driver process and app instance; both are stopped
 // in clean-up even when the test fails, so a crash cannot leave CI hanging.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -78,7 +78,9 @@ export async function startApp({ args = [], env = {}, home: reuseHome } = {}) {
 /** Ends the app the way a desktop session does (SIGTERM: it cleans up and saves its
  *  window state), and waits until it is gone. */
 export async function terminateApp(home) {
-  const isApp = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`) === APP; } catch { return false; } };
+  // /proc/PID/exe is the resolved path: compare with APP's (target/ may be a symlink).
+  const app = realpathSync(APP);
+  const isApp = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`) === app; } catch { return false; } };
   const pids = appsStartedWith(home).filter(isApp);
   for (const pid of pids) killPid(pid, "SIGTERM");
   const deadline = Date.now() + 8000;
