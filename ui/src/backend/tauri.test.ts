@@ -150,7 +150,9 @@ describe("tauri transport: the command map", () => {
     ]);
     ipc.invoke.mockReset();
     ipc.invoke.mockImplementation(async () => {
-      ipc.channels[0].onmessage({ downloaded: 10, total: 20 });
+      const channel = ipc.channels[0];
+      if (!channel) throw new Error("update_download was invoked without a Channel");
+      channel.onmessage({ downloaded: 10, total: 20 });
       return { version: "0.9.0", bytes: 20 };
     });
     const seen: unknown[] = [];
