@@ -3,17 +3,25 @@
 //! adapts it to a desktop window.
 
 mod ipc;
+mod update;
 
 pub use mayalink_engine::api::{Engine, EngineConfig};
 
 /// Registers the IPC surface on a builder (shared by the real app and the tests'
 /// mock app, so both expose exactly the same one).
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        ipc::api,
-        ipc::api_subscribe,
-        ipc::open_log_folder,
-    ])
+    builder
+        .manage(update::UpdateState::default())
+        .invoke_handler(tauri::generate_handler![
+            ipc::api,
+            ipc::api_subscribe,
+            ipc::open_log_folder,
+            update::update_check,
+            update::update_download,
+            update::update_install,
+            update::update_settings_get,
+            update::update_settings_set,
+        ])
 }
 
 pub fn run() {
@@ -35,6 +43,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(engine.clone());
     let setup_engine = engine.clone();
     let app = with_commands(builder)

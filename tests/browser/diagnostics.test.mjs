@@ -110,6 +110,14 @@ describe("diagnostics round trip", () => {
     await saveScreenshot(page, "diagnostics-open-folder-browser");
   });
 
+  test("updates come with the app in a browser: a note, no button, no check", async () => {
+    const { page } = app;
+    const updates = page.getByTestId("updates");
+    assert.match(await updates.innerText(), /Updates come with the app/);
+    assert.equal(await updates.getByRole("button").count(), 0);
+    assert.equal(await page.getByTestId("status-update").count(), 0);
+  });
+
   test("Refresh asks again; Escape closes; reopening asks again", async () => {
     const { page } = app;
     await page.getByTestId("doctor-refresh").click();

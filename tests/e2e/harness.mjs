@@ -2,7 +2,7 @@
 // Each test file gets its own driver process and app instance; both are stopped
 // in clean-up even when the test fails, so a crash cannot leave CI hanging.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -51,7 +51,10 @@ export async function startApp({ args = [], env = {}, home: reuseHome } = {}) {
     detached: true,
     // A private data/config home: tests never see (or change) the user's sessions.
     env: { ...process.env, XDG_DATA_HOME: path.join(home, "data"), XDG_CONFIG_HOME: path.join(home, "config"),
-      MAYALINK_LOG_DIR: path.join(home, "logs"), ...env },
+      MAYALINK_LOG_DIR: path.join(home, "logs"),
+      // The check for updates at start goes to a closed local port, never to the internet
+      // (debug builds only read it; tests/e2e/updater.test.mjs points it at its own server).
+      MAYALINK_UPDATE_ENDPOINT: "http://127.0.0.1:9/latest.json", ...env },
   });
   await waitForPort(port, 10_000);
   const driver = await new Builder()
@@ -75,7 +78,9 @@ export async function startApp({ args = [], env = {}, home: reuseHome } = {}) {
 /** Ends the app the way a desktop session does (SIGTERM: it cleans up and saves its
  *  window state), and waits until it is gone. */
 export async function terminateApp(home) {
-  const isApp = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`) === APP; } catch { return false; } };
+  // /proc/PID/exe is the resolved path: compare with APP's (target/ may be a symlink).
+  const app = realpathSync(APP);
+  const isApp = (pid) => { try { return readlinkSync(`/proc/${pid}/exe`) === app; } catch { return false; } };
   const pids = appsStartedWith(home).filter(isApp);
   for (const pid of pids) killPid(pid, "SIGTERM");
   const deadline = Date.now() + 8000;

@@ -26,7 +26,7 @@ import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
 import type { JointSample } from "../bindings/JointSample";
 import type { LinkView } from "../bindings/LinkView";
-import type { FileFilter, Transport, TransportKind, Unsubscribe } from "./transport";
+import type { FileFilter, Transport, TransportKind, Unsubscribe, UpdateChannel } from "./transport";
 import { toAppError } from "./app-error";
 
 export type { AppError } from "../bindings/AppError";
@@ -49,7 +49,7 @@ export type { SessionSpec } from "../bindings/SessionSpec";
 export type { SessionView } from "../bindings/SessionView";
 export type { LinkView } from "../bindings/LinkView";
 
-export type { FileFilter, Unsubscribe } from "./transport";
+export type { FileFilter, Unsubscribe, UpdateChannel } from "./transport";
 
 /** Which transport is running; shown in the status bar. */
 export type BackendKind = TransportKind;
@@ -91,6 +91,9 @@ export interface Backend {
 
   /** Opens the log folder in the OS file manager. */
   openLogFolder(): Promise<void>;
+
+  /** Updating the desktop app itself; null in a browser (updates come with the app there). */
+  readonly updates: UpdateChannel | null;
 
   /**
    * Delivers console lines in batches (at most about one per frame) until the returned
@@ -198,12 +201,24 @@ async function platform<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The update channel with every rejection normalised into an AppError. */
+function checkedUpdates(u: UpdateChannel): UpdateChannel {
+  return {
+    check: () => platform(() => u.check()),
+    download: (onProgress) => platform(() => u.download(onProgress)),
+    install: () => platform(() => u.install()),
+    settings: () => platform(() => u.settings()),
+    setSettings: (settings) => platform(() => u.setSettings(settings)),
+  };
+}
+
 /** The one implementation of `Backend`: the engine's command map over a transport. */
 export function createBackend(t: Transport): Backend {
   return {
     kind: t.kind,
     doctor: () => t.call("doctor", {}),
     openLogFolder: () => platform(async () => t.openLogFolder((await t.call("doctor", {})).logDir)),
+    updates: t.updates && checkedUpdates(t.updates),
     subscribeConsole: (onBatch) => t.subscribe("console", onBatch),
 
     subscribeSessions: (onUpdate) => t.subscribe("sessions", onUpdate),

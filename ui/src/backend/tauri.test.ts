@@ -123,6 +123,7 @@ describe("tauri transport: the command map", () => {
       "pickSaveFile",
       "writeClipboard",
       "pickSkeletonFile",
+      "updates",
     ];
     const tested = new Set([...commands.map(([method]) => method), ...elsewhere]);
     expect(Object.keys(backend()).filter((k) => !tested.has(k as keyof Backend))).toEqual([]);
@@ -133,6 +134,34 @@ describe("tauri transport: the command map", () => {
     const b = backend();
     expect(b.kind).toBe("tauri");
     await expect(b.doctor()).resolves.toEqual(DOCTOR);
+  });
+
+  it("updates go to the shell's own update_* commands; the download's progress comes through a Channel", async () => {
+    const u = backend().updates;
+    if (!u) throw new Error("the desktop app has an update channel");
+    await u.check();
+    await u.install();
+    await u.settings();
+    await u.setSettings({ checkAtStart: false });
+    expect(ipc.invoke.mock.calls).toEqual([
+      ["update_check", undefined],
+      ["update_install", undefined],
+      ["update_settings_get", undefined],
+      ["update_settings_set", { settings: { checkAtStart: false } }],
+    ]);
+    ipc.invoke.mockReset();
+    ipc.invoke.mockImplementation(async () => {
+      const channel = ipc.channels[0];
+      if (!channel) throw new Error("update_download was invoked without a Channel");
+      channel.onmessage({ downloaded: 10, total: 20 });
+      return { version: "0.9.0", bytes: 20 };
+    });
+    const seen: unknown[] = [];
+    await expect(u.download((p) => seen.push(p))).resolves.toEqual({ version: "0.9.0", bytes: 20 });
+    expect(ipc.invoke.mock.calls).toEqual([["update_download", { onProgress: ipc.channels[0] }]]);
+    expect(seen).toEqual([{ downloaded: 10, total: 20 }]);
+    ipc.invoke.mockRejectedValue("network down");
+    await expect(u.check()).rejects.toEqual({ code: "internal", message: "network down" });
   });
 
   it("openLogFolder asks the engine for the log folder, then invokes `open_log_folder`", async () => {

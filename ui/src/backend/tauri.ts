@@ -1,10 +1,24 @@
 // The transport inside the desktop app — the only module in the UI that imports
 // `@tauri-apps/*`. The engine's whole map is one Tauri command, `api`, and its streams
-// one more, `api_subscribe` (a Channel each); dialogs and the clipboard are Tauri plugins.
+// one more, `api_subscribe` (a Channel each); dialogs and the clipboard are Tauri plugins;
+// updating the app is the shell's own `update_*` commands (src-tauri/src/update/).
 // Loaded lazily by ./index.ts, and only inside the Tauri webview.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { toAppError } from "./app-error";
-import type { Transport } from "./transport";
+import type { UpdateProgress } from "../bindings/UpdateProgress";
+import type { Transport, UpdateChannel } from "./transport";
+
+const updates: UpdateChannel = {
+  check: () => invokeChecked("update_check"),
+  async download(onProgress) {
+    const channel = new Channel<UpdateProgress>();
+    channel.onmessage = onProgress;
+    return invokeChecked("update_download", { onProgress: channel });
+  },
+  install: () => invokeChecked<void>("update_install"),
+  settings: () => invokeChecked("update_settings_get"),
+  setSettings: (settings) => invokeChecked<void>("update_settings_set", { settings }),
+};
 
 /** `invoke`, with every rejection normalised into an `AppError`. */
 async function invokeChecked<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -43,5 +57,6 @@ export function createTauriTransport(): Transport {
       const { writeText } = await import("@tauri-apps/plugin-clipboard-manager");
       await writeText(text);
     },
+    updates,
   };
 }

@@ -1,10 +1,15 @@
 // How the UI reaches the engine: its command map (`call`, typed by command name from the
 // generated ApiSchema) and its streams (`subscribe`, typed by ApiStreams), plus the few
-// things only the surrounding platform can do (file dialogs, clipboard, opening a folder).
+// things only the surrounding platform can do (file dialogs, clipboard, opening a folder,
+// updating the app itself).
 // Two implementations: ./tauri.ts (IPC inside the desktop app) and ./websocket.ts (a
 // browser talking to `mayalink serve`).
 import type { ApiSchema } from "../bindings/ApiSchema";
 import type { ApiStreams } from "../bindings/ApiStreams";
+import type { UpdateCheck } from "../bindings/UpdateCheck";
+import type { UpdateDownloaded } from "../bindings/UpdateDownloaded";
+import type { UpdateProgress } from "../bindings/UpdateProgress";
+import type { UpdateSettings } from "../bindings/UpdateSettings";
 
 export type Command = keyof ApiSchema;
 export type Args<K extends Command> = ApiSchema[K][0];
@@ -20,6 +25,22 @@ export type Unsubscribe = () => void;
 export interface FileFilter {
   name: string;
   extensions: string[];
+}
+
+/**
+ * The desktop app updating itself (the shell's tauri-plugin-updater). Rejects with an
+ * `AppError` only; a package whose signature does not match Mayalink's key never resolves
+ * `download`.
+ */
+export interface UpdateChannel {
+  /** The running version and the newer one on offer (null: up to date). */
+  check(): Promise<UpdateCheck>;
+  /** Downloads the offered package and verifies its signature. */
+  download(onProgress: (progress: UpdateProgress) => void): Promise<UpdateDownloaded>;
+  /** Installs the downloaded package and restarts into it. */
+  install(): Promise<void>;
+  settings(): Promise<UpdateSettings>;
+  setSettings(settings: UpdateSettings): Promise<void>;
 }
 
 /** Which transport is running; shown in the status bar. */
@@ -39,4 +60,6 @@ export interface Transport {
   /** Where the artist chose to save, or null when they cancelled. */
   pickSaveFile(defaultPath: string, filters: FileFilter[]): Promise<string | null>;
   writeClipboard(text: string): Promise<void>;
+  /** Null in a browser: `mayalink serve`'s page updates with the Mayalink installed there. */
+  readonly updates: UpdateChannel | null;
 }

@@ -223,6 +223,12 @@ describe("websocket transport: what a browser cannot do natively", () => {
     await expect(opening).rejects.toEqual({ code: "invalid_input", message: expect.stringContaining("/var/log/mayalink") });
   });
 
+  it("has no update channel: the page updates with the Mayalink serving it", async () => {
+    const { transport, socket } = await connect();
+    expect(createBackend(transport).updates).toBeNull();
+    expect(socket.sent).toEqual([]);
+  });
+
   it("writeClipboard uses the browser's clipboard; a refusal is an AppError", async () => {
     const { transport } = await connect();
     const writeText = vi.fn<(text: string) => Promise<void>>();

@@ -90,6 +90,8 @@ export async function createWebSocketTransport(url = socketUrl()): Promise<Trans
     async writeClipboard(text) {
       await navigator.clipboard.writeText(text);
     },
+    // The page updates with the Mayalink installed on the machine running `mayalink serve`.
+    updates: null,
   };
 }
 

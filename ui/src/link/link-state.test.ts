@@ -76,6 +76,7 @@ function recordingTransport(replies: Replies = {}, picks: { open?: string | null
       return picks.save ?? null;
     },
     writeClipboard: async () => {},
+    updates: null,
   };
   return {
     transport,

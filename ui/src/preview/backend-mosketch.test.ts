@@ -117,6 +117,7 @@ function recordingTransport(replies: Replies = {}) {
     },
     pickSaveFile: async () => null,
     writeClipboard: async () => {},
+    updates: null,
   };
   return {
     transport,
