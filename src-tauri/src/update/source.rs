@@ -11,6 +11,7 @@ const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The updater the app uses: the committed endpoint and key, except in debug builds.
 pub fn updater<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Result<Updater, AppError> {
+    #[cfg_attr(not(debug_assertions), allow(unused_mut))]
     let mut builder = app.updater_builder().timeout(CHECK_TIMEOUT);
     // Debug builds only: the end-to-end tests point the real app at a local server and a
     // throwaway key made in the test, without a release and without our private key.
