@@ -22,6 +22,7 @@ pub mod interpreter;
 pub mod lexer;
 mod link;
 pub mod mel;
+mod op_json;
 mod ops;
 mod parser;
 mod process;
