@@ -1,6 +1,6 @@
 //! A Mosketch that stops answering while the connection stays open, from a scripted
 //! server over a real socket: one stops sending frames (the status says so within
-//! the silence delay, and clears when frames come back), one stops reading what the
+//! the silence delay, then stops changing, and clears when frames come back), one stops reading what the
 //! app sends (the command fails with a timeout, the link reconnects and streams).
 
 use mayalink_engine::error::ErrorCode;
@@ -83,6 +83,22 @@ async fn a_mosketch_that_stops_sending_frames_is_reported_and_the_stream_recover
     );
     assert_eq!(st.connection, ConnectionState::Streaming, "still connected");
     notice(&mut events, "stopped sending frames").await;
+
+    // Then the status settles (frames/s at 0, the silence said) and nothing wakes the
+    // session until Mosketch sends again: a paused stream costs no CPU.
+    let mut status = s.status();
+    wait_watch(&mut status, LIMIT, "frames/s at 0", |st| {
+        st.stats.frames_per_second == 0.0
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // a last refresh on its way
+    status.borrow_and_update();
+    let changed = tokio::time::timeout(Duration::from_secs(2), status.changed()).await;
+    assert!(
+        changed.is_err(),
+        "the status kept changing while the stream was paused: {:?}",
+        status.borrow().stats
+    );
 
     resume_tx.send(()).unwrap();
     wait_watch(&mut s.pose(), LIMIT, "frames again", |p| p.frame >= 6).await;

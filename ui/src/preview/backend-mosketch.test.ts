@@ -190,6 +190,21 @@ describe("MosketchLink: the streams", () => {
     expect(link.connected).toBe(false);
   });
 
+  it("ages the last frame itself while the engine is quiet (a paused stream sends no status)", async () => {
+    const { link, push } = await attached();
+    push("mosketch_status", status({ kind: "streaming" }, { stats: { ...STATS, frames: 3, lastFrameAgeMs: 1200 } }));
+    expect(link.lastFrameAgeMs).toBe(1200);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(link.lastFrameAgeMs).toBe(3200);
+
+    push("mosketch_status", status({ kind: "streaming" }, { stats: { ...STATS, frames: 4, lastFrameAgeMs: 40 } }));
+    expect(link.lastFrameAgeMs).toBe(40);
+    push("mosketch_status", status({ kind: "disconnected" }, { stats: { ...STATS, frames: 4, lastFrameAgeMs: 40 } }));
+    const at = link.now;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(link.now, "no ticking once disconnected").toBe(at);
+  });
+
   it("draws the Hierarchy's own skeleton; hands every pose to listeners and a throttled copy to the panel", async () => {
     const { link, push } = await attached();
     push("mosketch_hierarchy", hierarchy(1, skeleton("simulator")));

@@ -43,7 +43,7 @@ export class MosketchLink {
   panelPose = $state.raw<PoseSnapshot | null>(null);
   /** The picked joint's name. */
   selected = $state<string | null>(null);
-  /** Ticks while a countdown shows. */
+  /** Ticks while a countdown shows, or the last frame's age grows. */
   now = $state(Date.now());
   /** The address field of the monitor. */
   address = $state("127.0.0.1:16094");
@@ -57,12 +57,19 @@ export class MosketchLink {
   readonly skeleton = $derived(this.choice.kind === "none" ? null : this.choice.skeleton);
   readonly connection = $derived(this.status?.connection ?? null);
   readonly connected = $derived(this.status !== null && this.status.connection.kind !== "disconnected");
+  /** The last frame's age now: the engine stops refreshing the status while the stream is
+   * paused (it costs no CPU then), so the age grows here from the status's own. */
+  readonly lastFrameAgeMs = $derived.by(() => {
+    const age = this.status?.stats.lastFrameAgeMs;
+    return age == null ? null : age + Math.max(0, this.now - this.statusAt);
+  });
 
   readonly #sub = new BackendSubscription();
   #listeners = new Set<PoseListener>();
   #panelTimer: ReturnType<typeof setTimeout> | null = null;
   #panelAt = 0;
   #ticker: ReturnType<typeof setInterval> | null = null;
+  #tickerMs = 0;
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
   #tried = new Set<string>();
 
@@ -95,6 +102,7 @@ export class MosketchLink {
     this.#panelTimer = null;
     if (this.#ticker !== null) clearInterval(this.#ticker);
     this.#ticker = null;
+    this.#tickerMs = 0;
   }
 
   /** Called with every new pose (and null when the character goes away). */
@@ -109,12 +117,13 @@ export class MosketchLink {
     this.now = this.statusAt;
     if (s && this.status === null) this.address = s.address;
     this.status = s;
-    const counting = s?.connection.kind === "reconnecting";
-    if (counting && this.#ticker === null) this.#ticker = setInterval(() => (this.now = Date.now()), 100);
-    if (!counting && this.#ticker !== null) {
-      clearInterval(this.#ticker);
-      this.#ticker = null;
-    }
+    // A countdown to the next attempt, or the age of the last frame while streaming.
+    const period =
+      s?.connection.kind === "reconnecting" ? 100 : s?.connection.kind === "streaming" && s.stats.lastFrameAgeMs !== null ? 250 : 0;
+    if (period === this.#tickerMs) return;
+    if (this.#ticker !== null) clearInterval(this.#ticker);
+    this.#ticker = period ? setInterval(() => (this.now = Date.now()), period) : null;
+    this.#tickerMs = period;
   }
 
   #onHierarchy(h: MosketchHierarchy | null) {

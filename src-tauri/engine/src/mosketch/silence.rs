@@ -50,6 +50,14 @@ impl SilenceWatch {
         ))
     }
 
+    /// When [`SilenceWatch::check`] will next have something to say (none before the
+    /// first frame or once said): the session sleeps until then instead of polling.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.last_frame
+            .filter(|_| !self.reported)
+            .map(|t| t + self.after)
+    }
+
     /// The silence was reported and has not ended yet.
     pub fn is_reported(&self) -> bool {
         self.reported
@@ -66,6 +74,7 @@ mod tests {
         let mut w = SilenceWatch::new(Duration::from_secs(3));
         assert_eq!(w.check(t0 + Duration::from_secs(60)), None, "no frame yet");
         assert_eq!(w.frame(t0), None);
+        assert_eq!(w.deadline(), Some(t0 + Duration::from_secs(3)));
         assert_eq!(w.check(t0 + Duration::from_millis(2900)), None);
         let m = w.check(t0 + Duration::from_secs(3)).unwrap();
         assert!(
@@ -73,6 +82,11 @@ mod tests {
             "{m}"
         );
         assert!(w.is_reported());
+        assert_eq!(
+            w.deadline(),
+            None,
+            "nothing more to say until a frame comes"
+        );
         assert_eq!(w.check(t0 + Duration::from_secs(9)), None, "said once");
         let back = w.frame(t0 + Duration::from_secs(10)).unwrap();
         assert!(back.contains("streaming again (after 10.0 s"), "{back}");

@@ -94,6 +94,12 @@ impl StatsRecorder {
         self.stats.last_unknown_type = Some(ty.chars().take(100).collect());
     }
 
+    /// Frames/s is not settled yet: a frame came within the last window (or since the
+    /// last refresh), so the rate still changes as time passes.
+    pub fn rate_is_moving(&self) -> bool {
+        !self.window.is_empty() || self.stats.frames_per_second != 0.0
+    }
+
     fn trim(&mut self, now: Instant) {
         while self
             .window

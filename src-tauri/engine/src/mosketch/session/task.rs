@@ -73,6 +73,10 @@ pub(super) struct Conn {
     pub(super) write_timeout: Duration,
 }
 
+/// How often the status is refreshed while frames/s moves (frames coming, or decaying
+/// after the last one). Otherwise the task sleeps until something arrives or the silence
+/// warning is due (a paused stream costs no CPU); `last_frame_age_ms` is then as of the
+/// status's last refresh, and readers add the time since.
 const STATUS_PERIOD: Duration = Duration::from_millis(250);
 
 impl SessionTask {
@@ -128,11 +132,14 @@ impl SessionTask {
     /// or a reconnect is asked for.
     async fn idle(&mut self, wait: Option<Duration>) {
         let until = wait.map(|w| Instant::now() + w);
-        let mut tick = tokio::time::interval(STATUS_PERIOD);
+        let mut refresh = self.next_refresh(None);
         loop {
             tokio::select! {
                 _ = async { tokio::time::sleep_until(until.unwrap()).await }, if until.is_some() => return,
-                _ = tick.tick() => self.refresh_stats(),
+                _ = async { tokio::time::sleep_until(refresh.unwrap()).await }, if refresh.is_some() => {
+                    self.refresh_stats();
+                    refresh = self.next_refresh(None);
+                }
                 req = self.requests.recv() => match req {
                     // The handle is gone: its drop guard is cancelling us.
                     None => std::future::pending::<()>().await,
@@ -195,7 +202,11 @@ impl SessionTask {
             s.last_error = None;
             s.connection = ConnectionState::Handshaking;
         });
-        let mut tick = tokio::time::interval(STATUS_PERIOD);
+        // One timer for the whole connection, reset rather than re-created per packet.
+        let mut refresh = Some(Instant::now() + STATUS_PERIOD);
+        let refresh_timer = tokio::time::sleep_until(refresh.unwrap());
+        tokio::pin!(refresh_timer);
+        let mut refreshed = false;
         self.last_ack_at = None;
         self.poll_until = None;
         let result = loop {
@@ -230,12 +241,23 @@ impl SessionTask {
                 _ = async { tokio::time::sleep_until(deadline.unwrap()).await }, if deadline.is_some() => {
                     self.on_uuids_timeout(&mut conn).await
                 }
-                _ = tick.tick() => {
+                _ = &mut refresh_timer, if refresh.is_some() => {
                     self.refresh_stats();
                     self.check_silence(&mut conn);
+                    // Keep refreshing only while the status still moves by itself.
+                    let silence = conn.silence.deadline().filter(|_| conn.streaming);
+                    refresh = self.next_refresh(silence);
+                    refreshed = true;
                     Ok(())
                 }
             };
+            // Anything else that happened may have changed the stats: publish them soon.
+            if !std::mem::take(&mut refreshed) && refresh.is_none() {
+                refresh = Some(Instant::now() + STATUS_PERIOD);
+            }
+            if let Some(at) = refresh.filter(|at| *at != refresh_timer.deadline()) {
+                refresh_timer.as_mut().reset(at);
+            }
             *got_hierarchy |= conn.got_hierarchy;
             if let Err(e) = step {
                 break e;
@@ -280,6 +302,18 @@ impl SessionTask {
             s.connection = state;
             s.stats = stats;
         });
+    }
+
+    /// When to refresh the status next: soon while frames/s still moves, at the silence
+    /// warning's deadline (`silence`) if that comes first or alone, never otherwise.
+    fn next_refresh(&self, silence: Option<std::time::Instant>) -> Option<Instant> {
+        let rate = self
+            .stats
+            .rate_is_moving()
+            .then(|| Instant::now() + STATUS_PERIOD);
+        // A millisecond late, so the check finds the silence long enough.
+        let silence = silence.map(|t| Instant::from_std(t) + Duration::from_millis(1));
+        rate.into_iter().chain(silence).min()
     }
 
     fn refresh_stats(&mut self) {
