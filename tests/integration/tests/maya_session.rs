@@ -480,7 +480,27 @@ async fn output_printed_just_before_cleanup_arrives_before_the_bye() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(late, 2000);
+    let lines: Vec<String> = output
+        .history(&id, 0, 10_000)
+        .iter()
+        .map(|l| l.text.clone())
+        .collect();
+    let missing: Vec<usize> = (0..2000)
+        .filter(|i| !lines.iter().any(|t| t == &format!("late {i}")))
+        .collect();
+    assert_eq!(
+        late,
+        2000,
+        "missing {missing:?}; stats {:?}; around: {:?}",
+        output.session_stats(&id),
+        missing.first().map(|m| {
+            let at = lines
+                .iter()
+                .position(|t| t == &format!("late {}", m - 1))
+                .unwrap_or(0);
+            output.history(&id, 0, 10_000)[at.saturating_sub(1)..(at + 4).min(lines.len())].to_vec()
+        })
+    );
     assert_eq!(output.session_stats(&id).unwrap().lost, 0);
     s.shutdown().await.unwrap();
 }

@@ -45,6 +45,10 @@ _MAGIC = b"MLK1"
 _KIND_MESSAGE, _KIND_HEARTBEAT, _KIND_BYE, _KIND_BATCH = 0, 1, 2, 3
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 _QUEUE_MAX = 1 << 18  # messages waiting for the sender thread at most (later ones are dropped, counted)
+# print("a", 1) reaches the callback as "a", " ", "1", "\n": the sender, woken by the first
+# piece, keeps an unfinished line's pieces back this long (seconds) for the rest, so a
+# line is never cut in two datagrams mid-print (the app may show a partial line alone).
+_HOLD_PARTIAL = 0.01
 _EMSGSIZE = (90, 10040, 40)  # Linux, Windows, macOS
 
 
@@ -282,17 +286,19 @@ class _Stream(object):
         self.callback_id = None
         self.closed = False
         self.thread = None
+        self.held_since = None  # when the sender first kept an unfinished line back
 
-    def flush_held(self):
-        """Sends everything queued so far (any thread). Never raises."""
+    def flush_held(self, hold_partial=False):
+        """Sends everything queued so far (any thread); with hold_partial, the pieces of
+        a line still being printed stay queued. Never raises."""
         try:
             with self.send_lock:
                 if not self.closed:
-                    self._drain()
+                    self._drain(hold_partial)
         except Exception:
             pass
 
-    def _drain(self):
+    def _drain(self, hold_partial=False):
         # Holding send_lock. Consecutive messages of one type are joined and
         # encoded at once, then cut (at a newline when there is one) into
         # messages of at most a datagram, each with its own seq: the app splits
@@ -308,6 +314,11 @@ class _Stream(object):
             self.overflow_seen = over
         while q:
             items = list(itertools.islice(iter(q.popleft, None), len(q)))
+            if hold_partial:
+                n = _unfinished(items)
+                if n:  # back in front, in order; newer pieces are appended behind them
+                    q.extendleft(reversed(items[-n:]))
+                    del items[-n:]
             types = list(map(_SECOND, items))
             msgs = list(map(_FIRST, items))
             n, start = len(items), 0
@@ -322,6 +333,8 @@ class _Stream(object):
                     data = b"".join(_odd(m, mtype)[0] for m in msgs[start:stop])
                 self._queue_text(data, mtype)
                 start = stop
+            if hold_partial:
+                break  # what is left waits for the rest of its line
         self._send_pending()
 
     def _queue_text(self, data, mtype):
@@ -403,10 +416,13 @@ class _Stream(object):
         beat = time.monotonic() + period
         while not self.closed:
             try:
-                wait(True, max(0.0, beat - time.monotonic()))
+                until = beat if self.held_since is None else min(beat, self.held_since + _HOLD_PARTIAL)
+                wait(True, max(0.0, until - time.monotonic()))
                 self.awake[0] = False
                 if self.queue:
-                    self.flush_held()
+                    now = time.monotonic()
+                    self.flush_held(self.held_since is None or now - self.held_since < _HOLD_PARTIAL)
+                    self.held_since = (self.held_since or now) if self.queue else None
                 if time.monotonic() >= beat:
                     beat = time.monotonic() + period
                     self.send_control(_KIND_HEARTBEAT)
@@ -422,6 +438,14 @@ class _Stream(object):
                 end()
             except Exception:
                 pass
+
+
+def _unfinished(items):
+    # How many of the last (message, type) pieces come after the last finished line.
+    k = len(items)
+    while k and isinstance(items[k - 1][0], str) and not items[k - 1][0].endswith("\n"):
+        k -= 1
+    return len(items) - k
 
 
 def _odd(message, mtype):
