@@ -22,7 +22,8 @@ tier() { # name passed failed
 # Counts from a log with a fallback: a tier that crashed before reporting counts as 1 failure.
 or_crash() { if [ "$1" -eq 0 ] && [ "$2" -eq 0 ] && [ "$3" -ne 0 ]; then echo "0 1"; else echo "$1 $2"; fi; }
 
-# 1. Python emulators' own tests (the oracle must be right before anything leans on it).
+# 1. Python: the emulators' own tests (the oracle must be right before anything leans on it),
+# and the output stream of the helper Mayalink installs in Maya (test_helper_stream.py).
 python3 -m unittest discover -s tests/emulators -p 'test_*.py' -v > "$LOGS/emulators.log" 2>&1; rc=$?
 ran=$(grep -oE '^Ran [0-9]+' "$LOGS/emulators.log" | awk '{s+=$2} END {print s+0}')
 bad=$(grep -oE '(failures|errors)=[0-9]+' "$LOGS/emulators.log" | cut -d= -f2 | awk '{s+=$1} END {print s+0}')
