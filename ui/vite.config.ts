@@ -24,6 +24,9 @@ export default defineConfig({
     target: "es2022",
     sourcemap: false,
     chunkSizeWarningLimit: 1024,
+    // Non-ASCII characters escaped in the built scripts: a script with any character past
+    // U+00FF is held as UTF-16 by JavaScriptCore (twice the memory for the whole source).
+    rolldownOptions: { output: { charset: "ascii" } },
   },
   test: {
     root,
