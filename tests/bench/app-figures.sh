@@ -80,6 +80,6 @@ for mode in welcome demo; do
     # The session bus's own chatter goes to the same stream: the figures are the last line.
     read -r mapped painted kb gl parts < <(dbus-run-session -- bash -c "$(declare -f one_start tree pss_kb gl_kb); APP='$APP' one_start $mode 93" 2> /dev/null | tail -1)
     echo "  start $i: window mapped after ${mapped} ms, painted after ${painted} ms — goal ≤ 1500 ms: $( [ "$painted" != - ] && goal "$painted" 1500 || echo 'NOT met')"
-    echo "          idle PSS $((kb / 1024)) MB (${parts# }; of it software OpenGL $((gl / 1024)) MB) — goal ≤ $limit MB: $(goal $((kb / 1024)) "$limit")"
+    echo "          idle PSS $(mb $((kb * 1024))) (${parts# }; of it software OpenGL $((gl / 1024)) MB) — goal ≤ $limit MB: $(goal "$kb" $((limit * 1024)))"
   done
 done
