@@ -113,8 +113,26 @@ function appsStartedWith(home) {
 
 export async function screenshot(driver, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const png = await driver.takeScreenshot();
-  writeFileSync(path.join(ARTIFACTS, `${name}.png`), png, "base64");
+  writeFileSync(path.join(ARTIFACTS, `${name}.png`), await capture(driver), "base64");
+}
+
+/** The window as a base64 PNG. WebKitGTK's WebDriver captures the view after the page's
+ *  next presentation update, and a page with nothing to repaint (no caret, no animation:
+ *  the welcome screen) never has one, so the command would wait for ever. A transparent
+ *  pixel that changes every frame while the capture runs gives it that update. */
+export async function capture(driver) {
+  await driver.executeScript(`
+    const dot = document.createElement("div");
+    dot.id = "e2e-capture-tick";
+    dot.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;opacity:0.001;background:#000;pointer-events:none";
+    document.body.append(dot);
+    let n = 0;
+    (function tick() { if (!dot.isConnected) return; dot.style.opacity = n++ % 2 ? "0.001" : "0.002"; requestAnimationFrame(tick); })();`);
+  try {
+    return await driver.takeScreenshot();
+  } finally {
+    await driver.executeScript(`document.getElementById("e2e-capture-tick")?.remove()`);
+  }
 }
 
 export async function byTestId(driver, id, ms = 10_000) {

@@ -4,7 +4,7 @@
 // in the list and in 3D shows its values. Screenshots: tests/artifacts/e2e/preview-*.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { By, byTestId, screenshot, startApp } from "./harness.mjs";
+import { By, byTestId, capture, screenshot, startApp } from "./harness.mjs";
 
 let app;
 before(async () => {
@@ -45,7 +45,7 @@ test("demo mode: the preview streams the simulator's character and shows frames/
 
 test("the character is on screen: amber joint pixels inside the canvas", async () => {
   const { driver } = app;
-  const png = await driver.takeScreenshot();
+  const png = await capture(driver);
   const counts = await driver.executeAsyncScript(
     `const [b64, done] = arguments;
      const rect = document.querySelector('[data-testid="preview-canvas"]').getBoundingClientRect();
