@@ -11,6 +11,7 @@ import { join } from "node:path";
 import {
   answerNextPrompt,
   appForSuite,
+  editorShown,
   editorText,
   saveScreenshot,
   setEditorText,
@@ -45,6 +46,8 @@ describe("command editor", () => {
   const app = appForSuite({}, async ({ page }) => {
     await waitForHooks(page);
     await page.getByTestId("welcome-dismiss").click();
+    // The editor loads when first shown.
+    await editorShown(page);
   });
 
   test("starts with one Python tab, line numbers, and the welcome sample (not dirty)", async () => {

@@ -496,8 +496,14 @@ export async function waitForLine(page, text, kind = null, timeout = 10_000) {
   }
 }
 
+/** Waits for the editor (it loads when first shown: not behind the welcome). */
+export async function editorShown(page) {
+  await page.waitForFunction(() => window.__mayalink?.editor?.view != null);
+}
+
 /** Replaces the active editor tab's text (through CodeMirror, as typing would). */
 export async function setEditorText(page, text) {
+  await editorShown(page);
   await page.evaluate((t) => {
     const view = window.__mayalink.editor.view;
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t }, selection: { anchor: t.length } });
@@ -505,13 +511,18 @@ export async function setEditorText(page, text) {
   }, text);
 }
 
-/** The active editor tab's text. */
-export function editorText(page) {
-  return page.evaluate(() => window.__mayalink.editor.view.state.doc.toString());
+/** The active editor tab's text (shown or not: the tab model holds it). */
+export async function editorText(page) {
+  await page.waitForFunction(() => window.__mayalink?.editor?.restored);
+  return page.evaluate(() => {
+    const editor = window.__mayalink.editor;
+    return editor.textOf(editor.activeId);
+  });
 }
 
 /** The line number of the editor's cursor. */
-export function editorCursorLine(page) {
+export async function editorCursorLine(page) {
+  await editorShown(page);
   return page.evaluate(() => {
     const st = window.__mayalink.editor.view.state;
     return st.doc.lineAt(st.selection.main.head).number;

@@ -43,6 +43,15 @@ describe("workspace", () => {
     assert.match(text, /Python or MEL/);
     for (const id of ["welcome-add", "welcome-discover", "welcome-demo"]) assert.ok(await page.getByTestId(id).isEnabled(), `${id} is offered`);
     assert.match(await page.getByTestId("maya-empty").innerText(), /No Maya connected yet/);
+    // Behind the welcome the editor is not loaded (most of CodeMirror: ~10 MB of the app's
+    // web process in WebKitGTK, docs/benchmarks.md).
+    assert.equal(await page.locator(".cm-editor").count(), 0, "no editor behind the welcome");
+    const fetched = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name));
+    assert.deepEqual(
+      fetched.filter((n) => /codemirror-setup/.test(n)),
+      [],
+      "the editor's script is not fetched",
+    );
 
     await page.getByTestId("welcome-discover").click();
     const found = page.getByTestId("welcome-discovered");
@@ -68,6 +77,9 @@ describe("workspace", () => {
     assert.match(await anim.getByTestId("session-state").innerText(), /Connected/);
     assert.match(await page.getByTestId("active-session").innerText(), /Anim/);
     await page.getByTestId("welcome").waitFor({ state: "detached" });
+    // The welcome gone, the editor loads, with the tab's text kept meanwhile.
+    await page.locator(".cm-editor .cm-content").waitFor();
+    assert.match(await page.locator(".cm-content").innerText(), /import maya\.cmds as cmds/);
     await waitForLine(page, "Connected to Maya 2025", "notice");
     assert.match(await page.getByTestId("status-bar").innerText(), /Maya: 1/);
   });

@@ -76,7 +76,8 @@ async function addSession(driver, { address, name }) {
 
 /** Replaces the editor's text by typing, then runs it with Ctrl+Enter. */
 async function typeAndRun(driver, lines) {
-  const content = await driver.findElement(By.css(".cm-content"));
+  // The editor loads when first shown (not behind the welcome).
+  const content = await driver.wait(until.elementLocated(By.css(".cm-content")), 10_000, "the editor never showed");
   await content.click();
   await content.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
   for (let i = 0; i < lines.length; i++) {

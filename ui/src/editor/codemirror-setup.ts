@@ -1,7 +1,8 @@
 // CodeMirror 6 for Mayalink's command editor: the extensions every tab gets (line numbers,
 // bracket matching, search/replace, history, auto-indent), its language (Python or MEL, per
 // tab, swappable), the run/save keys, and a theme drawn from the app's CSS variables so it
-// follows the dark and light themes.
+// follows the dark and light themes. Loaded on its own (EditorModel.loadEditor) when the
+// editor is first shown: it is most of CodeMirror, which the welcome screen does without.
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
@@ -15,9 +16,11 @@ import {
   syntaxHighlighting,
 } from "@codemirror/language";
 import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
-import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, Prec, StateEffect, StateField, type Extension } from "@codemirror/state";
 import {
+  Decoration,
   EditorView,
+  type DecorationSet,
   crosshairCursor,
   drawSelection,
   dropCursor,
@@ -42,6 +45,24 @@ export interface EditorCommands {
   open(): void;
   newTab(): void;
 }
+
+export { EditorView };
+
+// A short flash on the line a traceback link jumped to.
+export const flashLine = StateEffect.define<number | null>();
+export const flashField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    deco = deco.map(tr.changes);
+    for (const e of tr.effects) {
+      if (e.is(flashLine)) {
+        deco = e.value === null ? Decoration.none : Decoration.set([Decoration.line({ class: "cm-jump-flash" }).range(e.value)]);
+      }
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
 
 export function languageExtension(lang: Language): Extension {
   return lang === "mel" ? melLanguage : python();

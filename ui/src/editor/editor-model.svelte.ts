@@ -1,13 +1,15 @@
 // The command editor's state: its tabs (each a CodeMirror EditorState, swapped into the one
 // EditorView), files (open, save, save as), the language per tab, dirty markers, the
 // autosave of every tab and its restore at start, and jumping to a traceback's line.
-import { Compartment, EditorSelection, EditorState, StateEffect, StateField } from "@codemirror/state";
-import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
+// The editor itself (view, language, keys: most of CodeMirror) loads with loadEditor(),
+// when it is first shown: until then each tab's state holds its text and selection only.
+import { Compartment, EditorSelection, EditorState, type Extension } from "@codemirror/state";
+import type { EditorView } from "@codemirror/view";
 import { describeAppError, toAppError } from "../backend/app-error";
 import type { Backend, FileFilter } from "../backend/backend";
 import type { AppError } from "../bindings/AppError";
 import type { Language } from "../bindings/Language";
-import { languageExtension, tabExtensions, type EditorCommands } from "./codemirror-setup";
+import type { EditorCommands } from "./codemirror-setup";
 import {
   baseName,
   isDirty,
@@ -48,21 +50,8 @@ const WELCOME_TEXT = [
   "",
 ].join("\n");
 
-// A short flash on the line a traceback link jumped to.
-const flashLine = StateEffect.define<number | null>();
-const flashField = StateField.define<DecorationSet>({
-  create: () => Decoration.none,
-  update(deco, tr) {
-    deco = deco.map(tr.changes);
-    for (const e of tr.effects) {
-      if (e.is(flashLine)) {
-        deco = e.value === null ? Decoration.none : Decoration.set([Decoration.line({ class: "cm-jump-flash" }).range(e.value)]);
-      }
-    }
-    return deco;
-  },
-  provide: (f) => EditorView.decorations.from(f),
-});
+/** The lazily loaded editor: CodeMirror's view and every tab's extensions. */
+type EditorParts = typeof import("./codemirror-setup");
 
 export class EditorModel {
   tabs = $state<TabMeta[]>([]);
@@ -77,6 +66,10 @@ export class EditorModel {
 
   #states = new Map<string, EditorState>();
   #languageSlots = new Map<string, Compartment>();
+  /** Per tab: the editor's extensions, empty until the editor is loaded. */
+  #featureSlots = new Map<string, Compartment>();
+  #parts: EditorParts | null = null;
+  #loading: Promise<EditorParts> | null = null;
   #view: EditorView | null = null;
   #backend: Backend | null = null;
   #autosaver: TabsAutosave | null = null;
@@ -98,21 +91,48 @@ export class EditorModel {
     return this.#view;
   }
 
+  /** Whether the editor (CodeMirror's view and extensions) is loaded. */
+  get editorLoaded(): boolean {
+    return this.#parts !== null;
+  }
+
+  /** Loads the editor and gives every tab its extensions; mount() needs it. */
+  async loadEditor(): Promise<void> {
+    if (this.#parts) return;
+    this.#loading ??= import("./codemirror-setup");
+    const parts = await this.#loading;
+    if (this.#parts) return;
+    this.#parts = parts;
+    for (const [id, st] of this.#states) {
+      const slot = this.#featureSlots.get(id);
+      const lang = this.tabs.find((t) => t.id === id)?.lang ?? "python";
+      if (slot) this.#states.set(id, st.update({ effects: slot.reconfigure(this.#features(id, lang)) }).state);
+    }
+  }
+
+  #features(id: string, lang: Language): Extension {
+    const parts = this.#parts;
+    const languageSlot = this.#languageSlots.get(id);
+    if (!parts || !languageSlot) return [];
+    return [
+      parts.tabExtensions({
+        lang,
+        languageSlot,
+        commands: () => this.commands,
+        onChange: (state) => this.#changed(id, state),
+      }),
+      parts.flashField,
+    ];
+  }
+
   #makeState(tab: { id: string; lang: Language; text: string; cursor: number }): EditorState {
-    const slot = new Compartment();
-    this.#languageSlots.set(tab.id, slot);
+    this.#languageSlots.set(tab.id, new Compartment());
+    const features = new Compartment();
+    this.#featureSlots.set(tab.id, features);
     return EditorState.create({
       doc: tab.text,
       selection: EditorSelection.cursor(Math.min(tab.cursor, tab.text.length)),
-      extensions: [
-        tabExtensions({
-          lang: tab.lang,
-          languageSlot: slot,
-          commands: () => this.commands,
-          onChange: (state) => this.#changed(tab.id, state),
-        }),
-        flashField,
-      ],
+      extensions: features.of(this.#features(tab.id, tab.lang)),
     });
   }
 
@@ -166,10 +186,12 @@ export class EditorModel {
     return { id: newTabId(), title, path: null, lang, text, savedText: null, cursor: text.length };
   }
 
-  /** Mounts the one EditorView into `parent`. */
+  /** Mounts the one EditorView into `parent` (after loadEditor()). */
   mount(parent: HTMLElement): EditorView {
+    const parts = this.#parts;
+    if (!parts) throw new Error("the editor is not loaded: call loadEditor() first");
     const state = (this.activeId && this.#states.get(this.activeId)) || this.#makeState({ id: "__placeholder", lang: "python", text: "", cursor: 0 });
-    this.#view = new EditorView({ state, parent });
+    this.#view = new parts.EditorView({ state, parent });
     return this.#view;
   }
 
@@ -222,6 +244,7 @@ export class EditorModel {
     this.tabs.splice(this.tabs.findIndex((t) => t.id === id), 1);
     this.#states.delete(id);
     this.#languageSlots.delete(id);
+    this.#featureSlots.delete(id);
     this.#scheduleAutosave();
   }
 
@@ -229,8 +252,9 @@ export class EditorModel {
     const meta = this.tabs.find((t) => t.id === id);
     if (!meta || !id || meta.lang === lang) return;
     meta.lang = lang;
-    const slot = this.#languageSlots.get(id);
-    const effects = slot?.reconfigure(languageExtension(lang));
+    // Before the editor is loaded there is nothing to swap: its extensions take meta.lang.
+    const slot = this.#parts ? this.#languageSlots.get(id) : undefined;
+    const effects = this.#parts && slot?.reconfigure(this.#parts.languageExtension(lang));
     if (effects) {
       if (id === this.activeId && this.#view) this.#view.dispatch({ effects });
       else {
@@ -302,16 +326,17 @@ export class EditorModel {
     if (!this.#states.has(tabId)) return false;
     this.select(tabId);
     const view = this.#view;
-    if (!view) return false;
+    const parts = this.#parts;
+    if (!view || !parts) return false;
     const n = Math.max(1, Math.min(line, view.state.doc.lines));
     const pos = view.state.doc.line(n).from;
     view.dispatch({
       selection: EditorSelection.cursor(pos),
-      effects: [EditorView.scrollIntoView(pos, { y: "center" }), flashLine.of(pos)],
+      effects: [parts.EditorView.scrollIntoView(pos, { y: "center" }), parts.flashLine.of(pos)],
     });
     view.focus();
     setTimeout(() => {
-      if (this.#view === view) view.dispatch({ effects: flashLine.of(null) });
+      if (this.#view === view) view.dispatch({ effects: parts.flashLine.of(null) });
     }, 1200);
     return true;
   }
@@ -319,9 +344,15 @@ export class EditorModel {
   /** Inserts text at the cursor of the active tab (replacing the selection). */
   insert(text: string): void {
     const view = this.#view;
-    if (!view) return;
-    view.dispatch(view.state.replaceSelection(text));
-    view.focus();
+    if (view) {
+      view.dispatch(view.state.replaceSelection(text));
+      view.focus();
+      return;
+    }
+    // The editor is not shown yet: the tab's state takes the text all the same.
+    const id = this.activeId;
+    const st = id ? this.#states.get(id) : undefined;
+    if (id && st) this.#changed(id, st.update(st.replaceSelection(text)).state);
   }
 
   snapshot(): TabsSnapshot {
