@@ -6,7 +6,11 @@ pub mod link_world;
 pub mod scripted_mosketch;
 pub mod serve_client;
 
-use mayalink_engine::maya::{Language, MayaSession, RunOptions, RunResult};
+use mayalink_engine::console::ConsoleHub;
+use mayalink_engine::maya::{
+    Language, MayaAddress, MayaSession, RunOptions, RunResult, SessionConfig,
+};
+use mayalink_engine::output::OutputService;
 use mayalink_engine::simulators::{MosketchSimulator, SimConfig, SimSettings};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
@@ -114,6 +118,24 @@ pub fn session_id(tag: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// A Maya session (not yet connected) on the emulator, reporting to `hub`, with live
+/// output when `output` is given.
+pub fn session(emu: &Emulator, hub: &ConsoleHub, output: Option<OutputService>) -> MayaSession {
+    let cfg = SessionConfig::new(
+        session_id("t"),
+        "test",
+        MayaAddress::parse(&emu.address()).unwrap(),
+    );
+    MayaSession::spawn(cfg, hub.clone(), output)
+}
+
+/// Runs Python `code` with the default options within 30 s; the result, delivered.
+pub async fn run(s: &MayaSession, code: &str) -> RunResult {
+    run_within(s, code, Duration::from_secs(30))
+        .await
+        .expect("run delivered")
 }
 
 /// Runs `code` in a Maya session with the default options and asserts it ran
