@@ -171,6 +171,9 @@ describe("preview: the live character", () => {
     const { page } = app;
     const box = await page.getByTestId("preview-canvas").boundingBox();
     const before = await page.evaluate(() => window.__mayalinkPreview.projectJoint("Head"));
+    const gizmoX = () => page.evaluate(() => document.querySelector(".gizmo line.x")?.getAttribute("x2"));
+    const gizmoBefore = await gizmoX();
+    assert.ok(gizmoBefore, "the axis gizmo is drawn");
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 10, { steps: 6 });
@@ -178,6 +181,7 @@ describe("preview: the live character", () => {
     await page.waitForTimeout(300);
     const turned = await page.evaluate(() => window.__mayalinkPreview.projectJoint("Head"));
     assert.ok(turned && Math.hypot(turned.x - before.x, turned.y - before.y) > 5, "the view turned");
+    assert.notEqual(await gizmoX(), gizmoBefore, "the axis gizmo turned with it");
     // Zoom far out, then frame.
     for (let k = 0; k < 8; k++) await page.mouse.wheel(0, 400);
     await page.waitForTimeout(300);

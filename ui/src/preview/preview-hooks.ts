@@ -2,7 +2,8 @@
 // benchmark — where a joint shows on screen, picking, draw calls and frame times. Cheap and
 // read-only apart from `select`/`frame`; installed while the preview's viewport lives.
 import type { MosketchLink } from "./mosketch-link.svelte";
-import type { FrameTimes, PoseViewport } from "./viewport";
+import type { FrameTimes } from "./frame-times";
+import type { PoseViewport } from "./viewport";
 
 export interface PreviewHooks {
   /** Client-pixel position of a joint, or null (unknown joint, off screen). */

@@ -1,13 +1,12 @@
 // The three.js viewport of the pose preview: a dark DCC-style view (Y up, metres) with a
-// floor grid and coloured axes, orbit / pan / zoom, "frame the character", and the skeleton
-// drawn with two meshes (./joint-spheres: every joint a ray-traced sphere; ./bone-mesh: every
-// bone) — three draw calls with the grid, whatever the joint count. World transforms come from
-// ./pose-math's one-pass solver. It renders only when something changed (a new pose, an
-// interaction, a resize, a selection): no continuous loop, and only the newest pose is kept.
+// floor grid and coloured axes (./view-look), a corner axis gizmo (./axis-gizmo), orbit /
+// pan / zoom, "frame the character", and the skeleton drawn with two meshes
+// (./joint-spheres: every joint a ray-traced sphere; ./bone-mesh: every bone) — three draw
+// calls with the grid, whatever the joint count. World transforms come from ./pose-math's
+// one-pass solver. It renders only when something changed (a new pose, an interaction, a
+// resize, a selection): no continuous loop, and only the newest pose is kept.
 import {
   AmbientLight,
-  BufferAttribute,
-  BufferGeometry,
   Color,
   DirectionalLight,
   Fog,
@@ -28,76 +27,26 @@ import type { JointSpace } from "../bindings/JointSpace";
 import type { OrientMode } from "../bindings/OrientMode";
 import type { PoseSnapshot } from "../bindings/PoseSnapshot";
 import type { Skeleton } from "../bindings/Skeleton";
+import { AxisGizmo } from "./axis-gizmo";
 import { BoneMesh } from "./bone-mesh";
+import { FrameRecorder, type FrameTimes } from "./frame-times";
 import { JointSpheres, type SceneLights } from "./joint-spheres";
 import { type LocalSample, SolverSkeleton, jointSample, solveWorld } from "./pose-math";
 import { bindPose } from "./skeleton-source";
+import { VIEWPORT_COLORS, gridLines } from "./view-look";
 
-export const VIEWPORT_COLORS = {
-  background: 0x15191f,
-  gridMinor: 0x262c35,
-  gridMajor: 0x353d49,
-  axisX: 0xe5534b,
-  axisY: 0x57ab5a,
-  axisZ: 0x4a90e2,
-  joint: 0xffb454,
-  bone: 0x8fa3bf,
-  boneLeft: 0x7fa6d9,
-  boneRight: 0xc98f9a,
-  selected: 0x4fe0cb,
-  selectedBone: 0x35c9b4,
-} as const;
+export type { FrameTimes };
 
 const UP = new Vector3(0, 1, 0);
 /** Front three-quarter view: the character faces +Z. */
 const DEFAULT_VIEW = new Vector3(0.55, 0.32, 1).normalize();
 const PICK_RADIUS_PX = 12;
-const FRAME_SAMPLES = 4096;
 
 export interface ViewportCallbacks {
   /** A click on a joint (index into the skeleton) or on nothing (-1). */
   onPick?(joint: number): void;
   /** After each render. */
   onRender?(): void;
-}
-
-export interface FrameTimes {
-  /** Milliseconds of work per rendered frame (pose solve + instance update + render). */
-  work: number[];
-  /** Milliseconds between consecutive rendered frames. */
-  intervals: number[];
-}
-
-/** Floor grid (minor / major lines) and the X (red), Z (blue) axes plus a small Y (green) one. */
-function gridLines(extent: number, minor: number, major: number): LineSegments {
-  const pos: number[] = [];
-  const col: number[] = [];
-  const c = new Color();
-  const push = (x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, hex: number) => {
-    pos.push(x0, y0, z0, x1, y1, z1);
-    c.setHex(hex);
-    col.push(c.r, c.g, c.b, c.r, c.g, c.b);
-  };
-  const steps = Math.round(extent / minor);
-  const perMajor = Math.round(major / minor);
-  for (let i = -steps; i <= steps; i++) {
-    const v = i * minor;
-    if (i === 0) continue;
-    const hex = i % perMajor === 0 ? VIEWPORT_COLORS.gridMajor : VIEWPORT_COLORS.gridMinor;
-    push(-extent, 0, v, extent, 0, v, hex);
-    push(v, 0, -extent, v, 0, extent, hex);
-  }
-  push(-extent, 0, 0, 0, 0, 0, 0x5a3431);
-  push(0, 0, 0, extent, 0, 0, VIEWPORT_COLORS.axisX);
-  push(0, 0, -extent, 0, 0, 0, 0x2c3f5a);
-  push(0, 0, 0, 0, 0, extent, VIEWPORT_COLORS.axisZ);
-  push(0, 0, 0, 0, 0.3, 0, VIEWPORT_COLORS.axisY);
-  const g = new BufferGeometry();
-  g.setAttribute("position", new BufferAttribute(new Float32Array(pos), 3));
-  g.setAttribute("color", new BufferAttribute(new Float32Array(col), 3));
-  const lines = new LineSegments(g, new LineBasicMaterial({ vertexColors: true, fog: true }));
-  lines.renderOrder = -1;
-  return lines;
 }
 
 /** Whether WebGL is rasterised in software (SwiftShader, llvmpipe, softpipe…). */
@@ -146,14 +95,11 @@ export class PoseViewport {
   #orient: OrientMode = "keep";
   #selected = -1;
   #pending = 0;
-  #lastFrameAt = 0;
-  #times: FrameTimes = { work: [], intervals: [] };
+  #times = new FrameRecorder();
   #resize: ResizeObserver | null = null;
   #down: { x: number; y: number; t: number } | null = null;
   #disposed = false;
-  #gizmo: SVGSVGElement | null = null;
-  #gizmoFor: SVGSVGElement | null = null;
-  #gizmoQ = new Quaternion();
+  #gizmo: AxisGizmo | null = null;
   renders = 0;
   lastDrawCalls = 0;
 
@@ -230,7 +176,7 @@ export class PoseViewport {
 
   /** The orientation gizmo (an SVG with lines/texts of class x, y, z) to keep in sync. */
   setGizmo(svg: SVGSVGElement | null) {
-    this.#gizmo = svg;
+    this.#gizmo = svg ? new AxisGizmo(svg) : null;
     this.requestRender();
   }
 
@@ -522,57 +468,21 @@ export class PoseViewport {
     this.#applyPose();
     this.renderer.render(this.scene, this.camera);
     this.lastDrawCalls = this.renderer.info.render.calls;
-    this.#syncGizmo();
+    this.#gizmo?.sync(this.camera.quaternion);
     const t1 = performance.now();
     this.renders++;
-    this.#record(this.#times.work, t1 - t0);
-    if (this.#lastFrameAt > 0 && now - this.#lastFrameAt < 1000) this.#record(this.#times.intervals, now - this.#lastFrameAt);
-    this.#lastFrameAt = now;
+    this.#times.record(now, t1 - t0);
     this.#cb.onRender?.();
     // Damping: keep going until the camera settles.
     if (moving) this.requestRender();
   };
 
-  #record(list: number[], v: number) {
-    list.push(v);
-    if (list.length > FRAME_SAMPLES) list.splice(0, list.length - FRAME_SAMPLES);
-  }
-
   frameTimes(): FrameTimes {
-    return { work: [...this.#times.work], intervals: [...this.#times.intervals] };
+    return this.#times.times();
   }
 
   resetFrameTimes() {
-    this.#times = { work: [], intervals: [] };
-    this.#lastFrameAt = 0;
-  }
-
-  /** Rotates the corner axis gizmo with the camera. */
-  #syncGizmo() {
-    const svg = this.#gizmo;
-    if (!svg) return;
-    // Only when the camera turned (a new pose alone leaves it as it is: no DOM work).
-    if (this.#gizmoFor === svg && this.#gizmoQ.equals(this.camera.quaternion)) return;
-    this.#gizmoFor = svg;
-    this.#gizmoQ.copy(this.camera.quaternion);
-    const inv = this.#q.copy(this.camera.quaternion).invert();
-    const size = 22;
-    for (const [axis, vec] of [
-      ["x", [1, 0, 0]],
-      ["y", [0, 1, 0]],
-      ["z", [0, 0, 1]],
-    ] as const) {
-      const v = this.#v.set(vec[0], vec[1], vec[2]).applyQuaternion(inv);
-      const line = svg.querySelector<SVGLineElement>(`line.${axis}`);
-      const label = svg.querySelector<SVGTextElement>(`text.${axis}`);
-      const x = 28 + v.x * size;
-      const y = 28 - v.y * size;
-      line?.setAttribute("x2", x.toFixed(1));
-      line?.setAttribute("y2", y.toFixed(1));
-      line?.setAttribute("opacity", v.z < -0.2 ? "0.55" : "1");
-      label?.setAttribute("x", (28 + v.x * (size + 7)).toFixed(1));
-      label?.setAttribute("y", (28 - v.y * (size + 7) + 3).toFixed(1));
-    }
+    this.#times.reset();
   }
 
   #fit() {
