@@ -163,7 +163,13 @@ describe("command editor", () => {
     await page.getByTestId("editor-close-confirm").waitFor();
     await page.getByTestId("editor-close-cancel").click();
     assert.equal((await tabs(page)).length, count, "Cancel keeps the tab");
-    await page.locator('[data-testid="editor-tab"][data-active="true"] [data-testid="editor-tab-close"]').click();
+    // Delete on the focused tab and a middle click ask the same.
+    await page.locator('[data-testid="editor-tab"][data-active="true"] .tab-main').focus();
+    await page.keyboard.press("Delete");
+    await page.getByTestId("editor-close-confirm").waitFor();
+    await page.getByTestId("editor-close-cancel").click();
+    await page.locator('[data-testid="editor-tab"][data-active="true"] .tab-main').click({ button: "middle" });
+    await page.getByTestId("editor-close-confirm").waitFor();
     await page.getByTestId("editor-close-discard").click();
     assert.equal((await tabs(page)).length, count - 1);
   });

@@ -312,6 +312,12 @@ describe("workspace", () => {
     assert.match(await entries.first().innerText(), /everywhere/);
     await entries.nth(1).locator(".recall").click();
     assert.match(await editorText(page), /print\("first"\)|raise ValueError/);
+    // Recalling closed the menu; opened again, a click outside it closes it too.
+    assert.equal(await page.getByTestId("editor-history-menu").count(), 0);
+    await page.getByTestId("editor-history").click();
+    await page.getByTestId("editor-history-menu").waitFor();
+    await page.getByTestId("editor-cm").click();
+    await page.getByTestId("editor-history-menu").waitFor({ state: "detached" });
   });
 
   test("no errors in the page", () => {
