@@ -151,12 +151,17 @@ describe("workspace", () => {
     let kinds = new Set((await viewLines(page)).map((l) => l.kind));
     for (const k of kinds) assert.ok(["warning", "error", "stack_trace"].includes(k), `only problems shown (${k})`);
     assert.ok(kinds.has("error"));
+    const filterLabel = () => page.getByTestId("console-filter").innerText();
+    assert.match(await filterLabel(), /^3 of \d+ kinds$/, "the button counts the kinds shown");
     await page.getByTestId("console-kind-output").check();
     kinds = new Set((await viewLines(page)).map((l) => l.kind));
     assert.ok(kinds.has("output") && !kinds.has("echo"), "output added, echo still hidden");
+    assert.match(await filterLabel(), /^4 of \d+ kinds$/);
     await page.getByTestId("console-kinds-all").click();
+    assert.equal(await filterLabel(), "All kinds");
     await page.keyboard.press("Escape");
     await page.mouse.click(5, 790);
+    await page.getByTestId("console-filter-menu").waitFor({ state: "detached" });
 
     const search = page.getByTestId("console-search");
     await search.fill("print");

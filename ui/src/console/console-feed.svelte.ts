@@ -116,6 +116,13 @@ export class ConsoleFeed {
     this.#refilter();
   }
 
+  /** How many kinds of lines the filter hides. */
+  get hiddenKinds(): number {
+    let n = 0;
+    for (const k of ALL_KINDS) if (!this.kinds.has(k)) n++;
+    return n;
+  }
+
   setKinds(kinds: ReadonlySet<LineKind>): void {
     this.kinds = new Set(kinds);
     this.#refilter();
