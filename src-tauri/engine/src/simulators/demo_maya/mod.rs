@@ -16,6 +16,7 @@
 //! It is **not** a test oracle: the engine's tests of the Maya link use the
 //! Python emulator in `tests/emulators/`, which runs the real helper.
 
+mod access;
 pub mod cmds;
 mod eval;
 pub mod interpreter;
