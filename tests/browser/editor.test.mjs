@@ -13,6 +13,7 @@ import {
   appForSuite,
   editorShown,
   editorText,
+  openApp,
   saveScreenshot,
   setEditorText,
   tempDir,
@@ -214,5 +215,33 @@ describe("autosave when the engine cannot write", () => {
     await waitForHooks(page);
     await page.waitForFunction(() => window.__mayalink.editor.restored);
     assert.equal(await editorText(page), "rig_fix = 'do not lose me'");
+  });
+});
+
+describe("command editor whose script fails to load", () => {
+  test("says so where the editor would be, and a reload brings it back with the tabs kept", async () => {
+    const app = await openApp();
+    try {
+      const { page } = app;
+      await waitForHooks(page);
+      // The editor's script is unreachable (say, `mayalink serve` updated under an open page).
+      await page.route(/codemirror-setup/, (route) => route.abort());
+      await page.getByTestId("welcome-dismiss").click();
+      const error = page.getByTestId("editor-load-error");
+      await error.waitFor();
+      assert.match(await error.innerText(), /The editor could not load\.[\s\S]*tabs are kept/);
+      assert.equal(await page.locator(".cm-editor").count(), 0);
+      await saveScreenshot(page, "editor-load-failed");
+      // Text that reaches the tab meanwhile (a recalled run) is autosaved before the reload.
+      await page.evaluate(() => window.__mayalink.editor.insert("# kept across the reload\n"));
+      await page.unroute(/codemirror-setup/);
+      await page.getByTestId("editor-reload").click();
+      await page.getByTestId("welcome-dismiss").click();
+      await page.locator(".cm-editor .cm-content").waitFor();
+      assert.match(await page.locator(".cm-content").innerText(), /# kept across the reload/);
+      assert.equal(await page.getByTestId("editor-load-error").count(), 0);
+    } finally {
+      await app.close();
+    }
   });
 });
