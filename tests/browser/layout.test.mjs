@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   appForSuite,
+  openApp,
   saveScreenshot,
   waitForHooks,
 } from "./harness.mjs";
@@ -148,5 +149,37 @@ describe("window layout", () => {
 
   test("no errors in the page", () => {
     assert.deepEqual(app.errors.map(String), []);
+  });
+});
+
+describe("window layout on a laptop screen (1024×640)", () => {
+  test("every button of the editor's and the console's headers stays inside its pane, named", async () => {
+    const app = await openApp({ context: { viewport: { width: 1024, height: 640 } } });
+    try {
+      const { page } = app;
+      await waitForHooks(page);
+      await page.getByTestId("welcome-dismiss").click();
+      const inside = async (pane, id) => {
+        const p = await page.getByTestId(pane).boundingBox();
+        const b = await page.getByTestId(id).boundingBox();
+        assert.ok(b && b.width > 0, `${id} is drawn`);
+        assert.ok(b.x >= p.x - 0.5 && b.x + b.width <= p.x + p.width + 0.5, `${id} (${b.x}–${b.x + b.width}) inside ${pane} (${p.x}–${p.x + p.width})`);
+      };
+      for (const id of ["editor-open", "editor-save", "editor-lang-python", "editor-lang-mel", "editor-history", "editor-run-all-sessions", "editor-run"]) {
+        await inside("editor-area", id);
+      }
+      for (const id of ["console-timestamps", "console-copy-all", "console-save", "console-clear", "console-scope", "console-filter", "console-search"]) {
+        await inside("console", id);
+      }
+      const search = await page.getByTestId("console-search").boundingBox();
+      assert.ok(search.width >= 60, `the search field keeps room to type (${search.width}px)`);
+      // The words that gave way to icons are still the buttons' names.
+      await page.getByRole("button", { name: "History" }).waitFor();
+      await page.getByRole("button", { name: "Clear" }).waitFor();
+      assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]), [1024, 640]);
+      await saveScreenshot(page, "layout-dark-1024x640");
+    } finally {
+      await app.close();
+    }
   });
 });
