@@ -152,34 +152,56 @@ describe("window layout", () => {
   });
 });
 
-describe("window layout on a laptop screen (1024×640)", () => {
-  test("every button of the editor's and the console's headers stays inside its pane, named", async () => {
-    const app = await openApp({ context: { viewport: { width: 1024, height: 640 } } });
-    try {
-      const { page } = app;
-      await waitForHooks(page);
-      await page.getByTestId("welcome-dismiss").click();
-      const inside = async (pane, id) => {
-        const p = await page.getByTestId(pane).boundingBox();
-        const b = await page.getByTestId(id).boundingBox();
-        assert.ok(b && b.width > 0, `${id} is drawn`);
-        assert.ok(b.x >= p.x - 0.5 && b.x + b.width <= p.x + p.width + 0.5, `${id} (${b.x}–${b.x + b.width}) inside ${pane} (${p.x}–${p.x + p.width})`);
-      };
-      for (const id of ["editor-open", "editor-save", "editor-lang-python", "editor-lang-mel", "editor-history", "editor-run-all-sessions", "editor-run"]) {
-        await inside("editor-area", id);
+for (const [width, height] of [
+  [1024, 640],
+  [900, 560], // the window's minimum size
+]) {
+  describe(`window layout at ${width}×${height}`, () => {
+    test("the panes' buttons, tabs and figures stay whole and inside their panes, in demo mode", async () => {
+      const app = await openApp({ context: { viewport: { width, height } } });
+      try {
+        const { page } = app;
+        await waitForHooks(page);
+        await page.getByTestId("welcome-demo").click();
+        await page.waitForSelector('[data-testid="mosketch-state"][data-state="streaming"]', { timeout: 15_000 });
+        await page.locator(".cm-editor").waitFor();
+        const inside = async (pane, locator, name) => {
+          const p = await page.getByTestId(pane).boundingBox();
+          const b = await locator.boundingBox();
+          assert.ok(b && b.width > 0, `${name} is drawn`);
+          assert.ok(b.x >= p.x - 0.5 && b.x + b.width <= p.x + p.width + 0.5, `${name} (${b.x}–${b.x + b.width}) inside ${pane} (${p.x}–${p.x + p.width})`);
+          return b;
+        };
+        for (const id of ["editor-open", "editor-save", "editor-lang-python", "editor-lang-mel", "editor-history", "editor-run-all-sessions", "editor-run"]) {
+          await inside("editor-area", page.getByTestId(id), id);
+        }
+        for (const id of ["console-timestamps", "console-copy-all", "console-save", "console-clear", "console-scope", "console-filter", "console-search"]) {
+          await inside("console", page.getByTestId(id), id);
+        }
+        const search = await page.getByTestId("console-search").boundingBox();
+        assert.ok(search.width >= 48, `the search field keeps room to type (${search.width}px)`);
+        // The preview's tabs stay on one line, its figures' labels whole, and the skeleton's
+        // source line clear of the frame-rate badge.
+        for (const id of ["tab-joints", "tab-link", "tab-live-link"]) {
+          const b = await inside("preview-area", page.getByTestId(id), id);
+          assert.ok(b.height <= 30, `${id} on one line (${b.height}px)`);
+        }
+        const cut = await page.evaluate(() =>
+          [...document.querySelectorAll('[data-testid="pose-monitor"] dl.stats dt')].filter((dt) => dt.scrollWidth > dt.clientWidth).map((dt) => dt.textContent),
+        );
+        assert.deepEqual(cut, [], "no figure label is cut");
+        const hud = await page.locator(".hud.top-left").boundingBox();
+        const fps = await page.locator(".hud.top-right").boundingBox();
+        assert.ok(hud.x + hud.width <= fps.x, `the source line (to ${hud.x + hud.width}) clear of the frame rate (from ${fps.x})`);
+        // The words that gave way to icons are still the buttons' names.
+        await page.getByRole("button", { name: "History" }).waitFor();
+        await page.getByRole("button", { name: "Clear" }).waitFor();
+        await page.getByRole("tab", { name: "Stream & commands" }).waitFor();
+        assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]), [width, height]);
+        await saveScreenshot(page, `layout-demo-${width}x${height}`);
+      } finally {
+        await app.close();
       }
-      for (const id of ["console-timestamps", "console-copy-all", "console-save", "console-clear", "console-scope", "console-filter", "console-search"]) {
-        await inside("console", id);
-      }
-      const search = await page.getByTestId("console-search").boundingBox();
-      assert.ok(search.width >= 60, `the search field keeps room to type (${search.width}px)`);
-      // The words that gave way to icons are still the buttons' names.
-      await page.getByRole("button", { name: "History" }).waitFor();
-      await page.getByRole("button", { name: "Clear" }).waitFor();
-      assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]), [1024, 640]);
-      await saveScreenshot(page, "layout-dark-1024x640");
-    } finally {
-      await app.close();
-    }
+    });
   });
-});
+}
