@@ -35,8 +35,6 @@ import { type LocalSample, SolverSkeleton, jointSample, solveWorld } from "./pos
 import { bindPose } from "./skeleton-source";
 import { VIEWPORT_COLORS, gridLines } from "./view-look";
 
-export type { FrameTimes };
-
 const UP = new Vector3(0, 1, 0);
 /** Front three-quarter view: the character faces +Z. */
 const DEFAULT_VIEW = new Vector3(0.55, 0.32, 1).normalize();
